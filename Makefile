@@ -1,0 +1,62 @@
+# Two commands to start: `make run` (the app on 127.0.0.1:5000) and `make test`.
+# Every target creates .venv and installs the pinned versions when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FLASK := $(BIN)/flask --app sample_app
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+# Reports written by every coverage run: terminal, htmlcov/, coverage.xml.
+COV_ARGS := --cov --cov-report=term --cov-report=html --cov-report=xml
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test
+
+.PHONY: help install run test test-postgres test-fast test-random test-unittest coverage-html clean
+
+help:
+	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
+	@echo "make test           whole suite on SQLite, branch coverage, 100% gate, JUnit XML"
+	@echo "make test-postgres  the same suite on PostgreSQL ($(TEST_PG_URL))"
+	@echo "make test-fast      the suite in parallel (-n auto), no coverage"
+	@echo "make test-random    the suite under -n 2 in random order (seed printed)"
+	@echo "make test-unittest  the unittest-style modules under python -m unittest"
+	@echo "make coverage-html  run the suite and open htmlcov/index.html"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) setup.cfg pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+instance/bookshelf.sqlite: | $(STAMP)
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+
+run: $(STAMP) instance/bookshelf.sqlite
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(PY) -m pytest $(COV_ARGS) --junitxml=junit.xml $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest $(COV_ARGS) --junitxml=junit-postgres.xml $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+test-random: $(STAMP)
+	$(PY) -m pytest -n 2 -p randomly $(COV_ARGS) $(PYTEST_ARGS)
+
+test-unittest: $(STAMP)
+	$(PY) -m unittest discover -s tests -t . -p 'test_*.py'
+
+coverage-html: test
+	$(PY) -m webbrowser -t "file://$(CURDIR)/htmlcov/index.html"
+
+clean:
+	rm -rf $(VENV) htmlcov coverage.xml .coverage .coverage.* junit*.xml .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,55 @@
+"""Bookshelf: the Flask application that this repository's tests exercise."""
+
+import os
+
+from flask import Flask
+
+from .config import env_overrides, get_config_class
+from .extensions import csrf, db, login_manager
+
+
+def create_app(config_name="development", **overrides):
+    """Application factory.
+
+    ``config_name`` picks a class from :mod:`sample_app.config`; environment
+    variables override it, and keyword ``overrides`` win over both, so a
+    test can say ``create_app("testing", MAX_CONTENT_LENGTH=10)``.
+    """
+    config_class = get_config_class(config_name)
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    app.config.update(env_overrides(config_class, os.environ))
+    app.config.update(overrides)
+    config_class.validate(app.config)
+
+    from .logging_setup import configure_logging
+
+    configure_logging(app)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from . import models  # noqa: F401  (registers the models and the user loader)
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .books import bp as books_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(books_bp, url_prefix="/books")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from .errors import register_error_handlers
+    from .hooks import register_hooks
+    from .commands import register_commands
+
+    register_error_handlers(app)
+    register_hooks(app)
+    register_commands(app)
+    return app

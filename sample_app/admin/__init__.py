@@ -1,0 +1,7 @@
+"""admin blueprint (stub: being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

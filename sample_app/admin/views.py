@@ -1,0 +1,6 @@
+from . import bp
+
+
+@bp.route("/import")
+def import_books():
+    return "import"

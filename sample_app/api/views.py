@@ -1,0 +1,6 @@
+from . import bp
+
+
+@bp.route("/books")
+def list_books():
+    return {"items": []}

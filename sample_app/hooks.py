@@ -1,0 +1,40 @@
+"""Request hooks: request ids, security headers, logging of failures."""
+
+import re
+import uuid
+
+from flask import g, request
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'",
+}
+
+
+def request_id_from(header_value):
+    """Keep a caller's well-formed X-Request-ID (for tracing), else make one."""
+    if header_value and _REQUEST_ID.match(header_value):
+        return header_value
+    return uuid.uuid4().hex
+
+
+def register_hooks(app):
+    @app.before_request
+    def assign_request_id():
+        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+
+    @app.after_request
+    def add_headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id") or request_id_from(None)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.teardown_request
+    def log_failure(exc):
+        if exc is not None:
+            app.logger.error("Request %s %s failed: %r", request.method, request.path, exc)

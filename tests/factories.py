@@ -1,0 +1,48 @@
+"""Builders for test data, with sequences so every call makes unique rows.
+
+Plain functions (not fixtures) so unittest classes can call them too; the
+``make_user`` / ``make_book`` fixtures in the root conftest wrap them.
+Call them inside an app context; they commit, like the app would.
+"""
+
+import itertools
+
+from sample_app.extensions import db
+from sample_app.isbn import isbn13_check_digit
+from sample_app.models import Book, Role, Tag, User
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+_sequence = itertools.count(1)
+
+
+def unique_isbn():
+    """A valid ISBN-13 that no other call returns."""
+    body = f"979{next(_sequence):09d}"
+    return body + isbn13_check_digit(body)
+
+
+def create_user(role="User", password=DEFAULT_PASSWORD, **fields):
+    n = next(_sequence)
+    fields.setdefault("email", f"reader{n}@example.com")
+    fields.setdefault("username", f"reader{n}")
+    role = db.session.scalar(db.select(Role).filter_by(name=role))
+    user = User(password=password, role=role, **fields)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_book(owner=None, tags=(), **fields):
+    n = next(_sequence)
+    fields.setdefault("title", f"Book {n}")
+    fields.setdefault("author", f"Author {n}")
+    fields.setdefault("year", 2000 + n % 25)
+    fields.setdefault("isbn", unique_isbn())
+    if owner is None:
+        owner = create_user()
+    book = Book(owner_id=owner.id, **fields)
+    book.tags = Tag.get_or_create(tags)
+    db.session.add(book)
+    db.session.commit()
+    return book

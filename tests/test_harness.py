@@ -1,0 +1,150 @@
+"""Tests of the harness itself: proof that the fixtures in conftest.py isolate.
+
+Patterns: database isolation by SAVEPOINT rollback (a commit in one test is
+gone in the next, in either order), order-independent tests, backend
+markers, pytest-flask integration (``config`` fixture, ``options`` marker).
+"""
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from sample_app.models import Book, Role, User
+
+# The two tests below commit the same unique row. Each passes only if the
+# other's commit was rolled back, whichever runs first (try -p randomly).
+SHARED_EMAIL = "committed-in-one-test@example.com"
+
+
+def _commit_shared_user(db):
+    db.session.add(User(email=SHARED_EMAIL, username="committer", password="x"))
+    db.session.commit()
+
+
+def _shared_user_count(db):
+    return db.session.scalar(db.select(db.func.count()).where(User.email == SHARED_EMAIL))
+
+
+def test_committed_row_is_rolled_back_after_test_first(app, db):
+    """
+    GIVEN an isolated database
+    WHEN a test commits a user
+    THEN the row is visible in this test (and gone again in the next one)
+    """
+    with app.app_context():
+        assert _shared_user_count(db) == 0
+        _commit_shared_user(db)
+    with app.app_context():
+        assert _shared_user_count(db) == 1
+
+
+def test_committed_row_is_rolled_back_after_test_second(app, db):
+    """
+    GIVEN the other test in this module committed the same unique user
+    WHEN this test looks for it and commits it again
+    THEN it is not there, and committing it does not violate the unique index
+    """
+    with app.app_context():
+        assert _shared_user_count(db) == 0
+        _commit_shared_user(db)
+        assert _shared_user_count(db) == 1
+
+
+def test_rollback_after_a_failed_commit_keeps_earlier_commits_of_the_test(app, db, make_user):
+    """
+    GIVEN a user committed earlier in the test
+    WHEN a later commit fails on a unique constraint and the app rolls back
+    THEN only the failed unit of work is undone (the SAVEPOINT), not the test's data
+    """
+    existing = make_user()
+
+    with app.app_context():
+        db.session.add(User(email=existing.email, username="duplicate", password="x"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+        assert db.session.get(User, existing.id).email == existing.email
+
+
+def test_session_level_reference_data_survives_rollback(app, db):
+    """
+    GIVEN roles inserted once per session, before any test
+    WHEN a test reads them
+    THEN all three roles are there (they are not rolled back with test data)
+    """
+    with app.app_context():
+        names = db.session.scalars(db.select(Role.name).order_by(Role.name)).all()
+
+    assert names == ["Administrator", "Moderator", "User"]
+
+
+def test_factories_make_unique_rows(make_book):
+    """
+    GIVEN the make_book factory fixture
+    WHEN it is called twice without arguments
+    THEN the books get different ids, titles and ISBNs (sequences, not constants)
+    """
+    first, second = make_book(), make_book()
+
+    assert first.id != second.id
+    assert first.title != second.title
+    assert first.isbn != second.isbn
+
+
+def test_make_book_links_owner_and_tags(app, db, make_user, make_book):
+    """
+    GIVEN a user
+    WHEN a book is made for that owner with tags
+    THEN the relationships are stored
+    """
+    owner = make_user()
+
+    book = make_book(owner=owner, tags=["Science Fiction", "classic"])
+
+    with app.app_context():
+        stored = db.session.get(Book, book.id)
+        assert stored.owner.id == owner.id
+        assert [t.name for t in stored.tags] == ["classic", "science fiction"]
+
+
+def test_config_fixture_is_the_app_config(config, app):
+    """
+    GIVEN pytest-flask's ``config`` fixture
+    WHEN it is compared with the app's config
+    THEN it is the same object, with the testing settings
+    """
+    assert config is app.config
+    assert config["TESTING"] is True
+
+
+@pytest.mark.options(books_per_page=3)
+def test_options_marker_overrides_config_for_one_test(config):
+    """
+    GIVEN the pytest-flask ``options`` marker on a test
+    WHEN the test reads the config
+    THEN the override is in place (and undone after the test)
+    """
+    assert config["BOOKS_PER_PAGE"] == 3
+
+
+def test_options_marker_override_does_not_outlive_its_test(config):
+    """
+    GIVEN another test overrode BOOKS_PER_PAGE with the options marker
+    WHEN this test reads it
+    THEN the default from TestingConfig is back
+    """
+    assert config["BOOKS_PER_PAGE"] == 10
+
+
+@pytest.mark.postgres
+def test_runs_on_postgresql(backend, app, db):
+    """
+    GIVEN TEST_DATABASE_URL pointing at PostgreSQL
+    WHEN the test asks the server for its version
+    THEN it is a PostgreSQL server (this test is skipped on SQLite)
+    """
+    with app.app_context():
+        version = db.session.scalar(db.text("select version()"))
+
+    assert backend == "postgresql"
+    assert version.startswith("PostgreSQL")

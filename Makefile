@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 COV_ARGS := --cov --cov-report=term --cov-report=html --cov-report=xml
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test
 
-.PHONY: help install run test test-postgres test-fast test-random test-unittest coverage-html clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html bench-isolation clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL ($(TEST_PG_URL))"
 	@echo "make test-fast      the suite in parallel (-n auto), no coverage"
 	@echo "make test-random    the suite under -n 2 in random order (seed printed)"
+	@echo "make test-e2e       browser tests (Chromium) against a live server"
 	@echo "make test-unittest  the unittest-style modules under python -m unittest"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
@@ -28,7 +29,7 @@ $(PY):
 
 $(STAMP): $(PY) setup.cfg pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,e2e]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,22 +42,29 @@ run: $(STAMP) instance/bookshelf.sqlite
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
-	$(PY) -m pytest $(COV_ARGS) --junitxml=junit.xml $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" $(COV_ARGS) --junitxml=junit.xml $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
-	TEST_DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest $(COV_ARGS) --junitxml=junit-postgres.xml $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest -m "not e2e" $(COV_ARGS) --junitxml=junit-postgres.xml $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n auto $(PYTEST_ARGS)
 
 test-random: $(STAMP)
-	$(PY) -m pytest -n 2 -p randomly $(COV_ARGS) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n 2 -p randomly $(COV_ARGS) $(PYTEST_ARGS)
+
+# Browser tests against a live server (needs Chromium: apt-get install -y chromium).
+test-e2e: $(STAMP)
+	$(PY) -m pytest -m e2e --junitxml=junit-e2e.xml $(PYTEST_ARGS)
 
 test-unittest: $(STAMP)
 	$(PY) -m unittest discover -s tests -t . -p 'test_*.py'
 
 coverage-html: test
 	$(PY) -m webbrowser -t "file://$(CURDIR)/htmlcov/index.html"
+
+bench-isolation: $(STAMP)
+	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
 
 clean:
 	rm -rf $(VENV) htmlcov coverage.xml .coverage .coverage.* junit*.xml .pytest_cache .hypothesis *.egg-info

@@ -195,7 +195,8 @@ def make_book(app, make_user):
     """Create and commit a book: ``make_book(owner=user, tags=["sf"], title=...)``."""
 
     def make_book(**overrides):
-        overrides.setdefault("owner", make_user())
+        if "owner" not in overrides:
+            overrides["owner"] = make_user()
         with app.app_context():
             book = create_book(**overrides)
             _db.session.refresh(book)

@@ -24,12 +24,13 @@ def json_error(status, message, headers=None):
 
 
 def handle_http_exception(error):
+    # Keep headers such as Allow (405) or WWW-Authenticate (401) on both the
+    # JSON and the HTML response; only the content type is ours to choose.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
-        # Keep headers such as Allow (405) or WWW-Authenticate (401).
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return json_error(error.code, error.description, headers)
     template = f"errors/{error.code}.html" if error.code in PAGES else "errors/generic.html"
-    return render_template(template, error=error), error.code
+    return render_template(template, error=error), error.code, headers
 
 
 def handle_internal_error(error):

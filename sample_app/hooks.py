@@ -5,7 +5,8 @@ import uuid
 
 from flask import g, request
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+# fullmatch, not match + "$": "$" also matches before a trailing newline.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -17,15 +18,18 @@ SECURITY_HEADERS = {
 
 def request_id_from(header_value):
     """Keep a caller's well-formed X-Request-ID (for tracing), else make one."""
-    if header_value and _REQUEST_ID.match(header_value):
+    if header_value and _REQUEST_ID.fullmatch(header_value):
         return header_value
     return uuid.uuid4().hex
 
 
 def register_hooks(app):
-    @app.before_request
     def assign_request_id():
         g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+
+    # Run before every other before_request function (Flask-WTF's CSRF check
+    # is registered earlier): a request it rejects still gets the caller's id.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.after_request
     def add_headers(response):

@@ -25,14 +25,20 @@ class UTCDateTime(sa.types.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime given; use sample_app.clock.utcnow()")
-        return value
+        # SQLite keeps the wall-clock time and drops the offset: store UTC.
+        return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        # PostgreSQL answers in the session's TimeZone setting.
+        return value.astimezone(timezone.utc)
 
 
 class TimestampMixin:
@@ -133,7 +139,7 @@ login_manager.anonymous_user = AnonymousUser
 
 @login_manager.user_loader
 def load_user(user_id):
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):  # isdigit() alone accepts "²"
         return None
     return db.session.get(User, int(user_id))
 

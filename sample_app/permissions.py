@@ -29,12 +29,14 @@ def grant(mask, permission):
 
 
 def revoke(mask, permission):
-    return mask & ~permission
+    # ~ on an IntFlag only flips the flag's own bits (Python 3.11+); ~int()
+    # flips them all, so bits this function was not asked about are kept.
+    return mask & ~int(permission)
 
 
 def permission_names(mask):
     """Names of the permissions set in ``mask``, lowest bit first."""
-    if mask & ~ALL_PERMISSIONS:
+    if mask & ~int(ALL_PERMISSIONS):  # int: ~ALL_PERMISSIONS is Permission(0) on 3.11+
         raise ValueError(f"Unknown permission bits in {mask:#x}")
     return [p.name for p in Permission if mask & p]
 

@@ -1,4 +1,4 @@
-"""admin blueprint (stub: being built)."""
+"""admin blueprint: administrator-only pages (the CSV import)."""
 
 from flask import Blueprint
 

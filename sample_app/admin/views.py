@@ -1,6 +1,26 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..decorators import admin_required
+from ..importer import COLUMNS, CSVImportError
 from . import bp
+from .forms import ImportBooksForm
+from .services import import_uploaded_books
 
 
-@bp.route("/import")
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
 def import_books():
-    return "import"
+    form = ImportBooksForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            count = import_uploaded_books(form.csv_file.data, current_user)
+        except CSVImportError as exc:
+            errors = exc.errors
+        else:
+            flash(f"{count} records loaded", "success")
+            return redirect(url_for("books.index"))
+    # Any failed upload (form or file contents) is the client's mistake: 400.
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/import.html", form=form, errors=errors, columns=COLUMNS), status

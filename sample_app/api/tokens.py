@@ -36,6 +36,7 @@ def decode_token(token):
     except jwt.InvalidTokenError:
         raise TokenError("Token is invalid") from None
     subject = claims["sub"]
-    if not subject.isdigit():
+    # isascii(): "²".isdigit() is True but int("²") fails.
+    if not (subject.isascii() and subject.isdigit()):
         raise TokenError("Token is invalid")
     return int(subject)

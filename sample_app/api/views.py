@@ -1,6 +1,115 @@
-from . import bp
+"""API routes: read the request, call ``services``, serialise.
+
+Errors raised with ``abort()`` become JSON through the app's handlers
+(``sample_app.errors``), like routing's own 404 and 405.
+"""
+
+from flask import abort, current_app, g, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
+from werkzeug.http import HTTP_STATUS_CODES
+
+from ..errors import json_error
+from . import bp, services
+from .auth import BASIC_CHALLENGE, token_required, user_from_basic
+from .tokens import issue_token
 
 
-@bp.route("/books")
+def _json_object():
+    """The request body as a dict, else a 415 or 400."""
+    if not request.is_json:
+        abort(415, description="Content-Type must be application/json")
+    try:
+        # Not silent=True: that returns None for a malformed body and for a
+        # valid "null" alike, and they need different messages.
+        data = request.get_json()
+    except BadRequest:
+        abort(400, description="Malformed JSON body")
+    except RecursionError:
+        # Flask turns only ValueError into a 400; "[[[[..." a few thousand
+        # levels deep makes the parser recurse out of stack instead.
+        abort(400, description="The JSON body is nested too deeply")
+    if not isinstance(data, dict):
+        abort(400, description="The JSON body must be an object")
+    return data
+
+
+def _unprocessable(errors):
+    body = {
+        "error": HTTP_STATUS_CODES[422],
+        "message": "The book data is not valid: see fields",
+        "fields": errors,
+    }
+    return jsonify(body), 422
+
+
+@bp.post("/tokens")
+def create_token():
+    user = user_from_basic(request.authorization)
+    if user is None:
+        message = "Send a valid email and password with HTTP Basic authentication"
+        return json_error(401, message, {"WWW-Authenticate": BASIC_CHALLENGE})
+    ttl = current_app.config["API_TOKEN_TTL"]
+    response = jsonify(token=issue_token(user.id, ttl), token_type="Bearer", expires_in=ttl)
+    response.headers["Cache-Control"] = "no-store"  # RFC 6749 5.1: never cache a token
+    return response
+
+
+@bp.get("/books")
+@token_required
 def list_books():
-    return {"items": []}
+    try:
+        page, per_page = services.parse_pagination(request.args, current_app.config)
+        filters = services.parse_filters(request.args)
+    except services.InvalidQuery as exc:
+        abort(400, description=str(exc))
+    pagination = services.find_books(page, per_page, **filters)
+    return jsonify(
+        items=[book.to_dict() for book in pagination.items],
+        page=pagination.page,
+        per_page=pagination.per_page,
+        total=pagination.total,
+        pages=pagination.pages,
+        links=services.page_links(pagination, "api.list_books", **filters),
+    )
+
+
+@bp.get("/books/<int:book_id>")
+@token_required
+def get_book(book_id):
+    return jsonify(services.get_book_or_404(book_id).to_dict())
+
+
+@bp.post("/books")
+@token_required
+def create_book():
+    data, errors = services.validate_book_payload(_json_object())
+    if errors:
+        return _unprocessable(errors)
+    try:
+        book = services.create_book(data, owner=g.api_user)
+    except services.DuplicateISBN as exc:
+        abort(409, description=str(exc))
+    location = url_for("api.get_book", book_id=book.id, _external=True)
+    return jsonify(book.to_dict()), 201, {"Location": location}
+
+
+@bp.route("/books/<int:book_id>", methods=["PUT", "PATCH"])
+@token_required
+def update_book(book_id):
+    book = services.get_changeable_book(book_id, g.api_user)
+    partial = request.method == "PATCH"
+    data, errors = services.validate_book_payload(_json_object(), partial=partial)
+    if errors:
+        return _unprocessable(errors)
+    try:
+        services.update_book(book, data, partial=partial)
+    except services.DuplicateISBN as exc:
+        abort(409, description=str(exc))
+    return jsonify(book.to_dict())
+
+
+@bp.delete("/books/<int:book_id>")
+@token_required
+def delete_book(book_id):
+    services.delete_book(services.get_changeable_book(book_id, g.api_user))
+    return "", 204

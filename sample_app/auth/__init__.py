@@ -1,4 +1,4 @@
-"""auth blueprint (stub: being built)."""
+"""auth blueprint: registration, login and logout (mounted at /auth)."""
 
 from flask import Blueprint
 

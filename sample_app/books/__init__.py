@@ -1,4 +1,4 @@
-"""books blueprint (stub: being built)."""
+"""The catalogue: list and search, detail, add, edit and delete books."""
 
 from flask import Blueprint
 

@@ -1,0 +1,302 @@
+"""Functional tests of the admin CSV import page (``/admin/import``).
+
+Patterns: file upload with the test client; a ``unittest.TestCase`` built on
+``tests.base.FlaskTestCase`` (the seed notes' ``AdminTestCase.test_admin_upload``
+rewritten: a ``FileStorage`` over an asset file, closed with ``addCleanup``,
+the rows checked in the database; it runs under pytest and under
+``python -m unittest``) with ``parameterized.expand``; pytest functions
+uploading ``(io.BytesIO(...), "name.csv")`` tuples (a file in ``data=``
+makes the test client send multipart/form-data); every rejected upload
+asserting the message AND an unchanged book count; the 413 page with
+``@pytest.mark.options(MAX_CONTENT_LENGTH=...)``; access control
+(anonymous -> login redirect, non-admin -> 403).
+"""
+
+import io
+from pathlib import Path
+
+import pytest
+from parameterized import parameterized
+from werkzeug.datastructures import FileStorage
+
+from sample_app.extensions import db
+from sample_app.models import Book
+from tests.base import FlaskTestCase
+from tests.factories import create_user
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+IMPORT_URL = "/admin/import"
+VALID_TITLES = ["Gödel, Escher, Bach", "Nineteen Eighty-Four", "The Hobbit"]
+
+
+# --- unittest style: runs under pytest and python -m unittest -----------------
+
+
+class AdminUploadTestCase(FlaskTestCase):
+    def setUp(self):
+        super().setUp()
+        self.admin = create_user(role="Administrator")
+        self.login(self.admin.email)
+
+    def upload(self, asset_name):
+        csv_file = FileStorage(stream=open(ASSETS / asset_name, "rb"), filename=asset_name, content_type="text/csv")
+        self.addCleanup(csv_file.close)
+        return self.client.post(IMPORT_URL, data={"csv_file": csv_file}, follow_redirects=True)
+
+    def book_count(self):
+        return db.session.scalar(db.select(db.func.count(Book.id)))
+
+    def test_admin_upload_loads_every_row(self):
+        """
+        GIVEN a logged-in administrator
+        WHEN they upload books_valid.csv (3 rows)
+        THEN the page says "3 records loaded" and the 3 books, owned by them, are in the database
+        """
+        response = self.upload("books_valid.csv")
+
+        self.assertEqual(response.status_code, 200)
+        html = response.get_data(as_text=True)
+        self.assertIn("3 records loaded", html)
+        books = db.session.scalars(db.select(Book).order_by(Book.title)).all()
+        self.assertEqual([book.title for book in books], VALID_TITLES)
+        self.assertEqual({book.owner_id for book in books}, {self.admin.id})
+        # The seed notes' check: the message matches what the database holds.
+        self.assertIn(f"{self.book_count()} records loaded", html)
+
+    @parameterized.expand(
+        [
+            ("empty_file", "books_empty.csv", "The file is empty"),
+            ("bad_row", "books_bad_row_in_middle.csv", "Line 3: &#39;9780451524936&#39; is not a valid ISBN-13"),
+            ("not_utf8", "books_latin1.csv", "File is not UTF-8 text"),
+        ]
+    )
+    def test_admin_upload_rejects_bad_file(self, _name, asset_name, message):
+        """
+        GIVEN a logged-in administrator
+        WHEN they upload a file that cannot be imported
+        THEN the form comes back with status 400 and the reason, and no book is written
+        """
+        response = self.upload(asset_name)
+
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(message, response.get_data(as_text=True))
+        self.assertEqual(self.book_count(), 0)
+
+
+# --- pytest style ------------------------------------------------------------------
+
+
+def book_count(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(Book.id)))
+
+
+def upload(client, content, filename="books.csv", **kwargs):
+    return client.post(IMPORT_URL, data={"csv_file": (io.BytesIO(content), filename)}, **kwargs)
+
+
+def test_import_page_shows_the_upload_form(admin_client):
+    """
+    GIVEN a logged-in administrator
+    WHEN they open the import page
+    THEN it shows a multipart form with the file field and the expected columns
+    """
+    response = admin_client.get(IMPORT_URL)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Import books from a CSV file" in html
+    assert 'enctype="multipart/form-data"' in html
+    assert 'type="file"' in html and 'name="csv_file"' in html
+    assert "title,author,isbn,year,tags" in html
+
+
+def test_upload_loads_books_and_redirects_to_the_book_list(app, admin, admin_client, assets):
+    """
+    GIVEN a logged-in administrator
+    WHEN they upload a valid file
+    THEN they land on the book list with "3 records loaded", and the books are theirs, with tags
+    """
+    response = upload(admin_client, (assets / "books_valid.csv").read_bytes(), follow_redirects=True)
+
+    assert response.request.path == "/books/"
+    assert "3 records loaded" in response.get_data(as_text=True)
+    with app.app_context():
+        books = db.session.scalars(db.select(Book).order_by(Book.title)).all()
+        assert [book.title for book in books] == VALID_TITLES
+        assert {book.owner_id for book in books} == {admin.id}
+        assert [tag.name for tag in books[2].tags] == ["classic", "fantasy"]
+
+
+def test_upload_redirect_targets_the_book_list(admin_client, assets):
+    """
+    GIVEN a logged-in administrator
+    WHEN a valid upload is not followed
+    THEN the response is a redirect to the book list (post/redirect/get)
+    """
+    response = upload(admin_client, (assets / "books_valid.csv").read_bytes())
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/books/"
+
+
+@pytest.mark.parametrize(
+    ("asset_name", "messages"),
+    [
+        pytest.param("books_empty.csv", ["The file is empty"], id="empty-file"),
+        pytest.param("books_header_only.csv", ["No rows to import"], id="header-only"),
+        pytest.param(
+            "books_wrong_header.csv",
+            ["Line 1: Missing column(s): title, author", "Line 1: Unknown column(s): name, writer"],
+            id="wrong-header",
+        ),
+        pytest.param(
+            "books_duplicate_isbn_in_file.csv",
+            ["Line 4: ISBN 9780547928227 already appears on line 2"],
+            id="duplicate-isbn-in-file",
+        ),
+        pytest.param("books_latin1.csv", ["File is not UTF-8 text (first bad byte on line 2)"], id="not-utf8"),
+    ],
+)
+def test_upload_rejects_file_contents(app, admin_client, assets, asset_name, messages):
+    """
+    GIVEN a logged-in administrator
+    WHEN they upload a .csv file whose contents cannot be imported
+    THEN the form comes back (400) saying why, and no book is written
+    """
+    response = upload(admin_client, (assets / asset_name).read_bytes())
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was imported" in html
+    for message in messages:
+        assert message in html
+    assert book_count(app) == 0
+
+
+def test_upload_with_bad_row_in_the_middle_loads_nothing_and_names_the_line(app, admin_client, assets):
+    """
+    GIVEN a file whose line 3 has a wrong ISBN check digit, between two good rows
+    WHEN an administrator uploads it
+    THEN line 3 is reported and not even the good rows (The Hobbit, Gatsby) are loaded
+    """
+    response = upload(admin_client, (assets / "books_bad_row_in_middle.csv").read_bytes())
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    # Jinja escapes the quotes in the message.
+    assert "Line 3: &#39;9780451524936&#39; is not a valid ISBN-13" in html
+    assert "Line 2" not in html and "Line 4" not in html
+    assert book_count(app) == 0
+
+
+def test_upload_rejects_isbn_already_in_the_catalogue(app, admin_client, assets, make_book):
+    """
+    GIVEN Nineteen Eighty-Four (ISBN 9780451524935) already in the catalogue
+    WHEN an administrator uploads books_valid.csv, which has it on line 4
+    THEN line 4 is reported and the catalogue still holds only the one book
+    """
+    make_book(isbn="9780451524935")
+
+    response = upload(admin_client, (assets / "books_valid.csv").read_bytes())
+
+    assert response.status_code == 400
+    assert "Line 4: ISBN 9780451524935 is already in the catalogue" in response.get_data(as_text=True)
+    assert book_count(app) == 1
+
+
+def test_upload_rejects_file_without_csv_extension(app, admin_client, assets):
+    """
+    GIVEN a logged-in administrator
+    WHEN they upload a .txt file
+    THEN the field error "Only .csv files" is shown and no book is written
+    """
+    response = upload(admin_client, (assets / "not_a_csv.txt").read_bytes(), filename="not_a_csv.txt")
+
+    assert response.status_code == 400
+    assert "Only .csv files" in response.get_data(as_text=True)
+    assert book_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "../../books.csv",
+        # Werkzeug's test client does not escape backslashes in the multipart
+        # header, so this is what a correct client sends for ..\books.csv.
+        "..\\\\books.csv",
+        "/tmp/books.csv",
+        "€€",  # nothing is left once made safe
+    ],
+    ids=["dot-dot-slash", "dot-dot-backslash", "absolute-path", "empty-once-made-safe"],
+)
+def test_upload_rejects_unsafe_file_name(app, admin_client, assets, filename):
+    """
+    GIVEN a valid file sent under a name with path parts (or no usable characters)
+    WHEN an administrator uploads it
+    THEN "Invalid file name" is shown and no book is written
+    """
+    response = upload(admin_client, (assets / "books_valid.csv").read_bytes(), filename=filename)
+
+    assert response.status_code == 400
+    assert "Invalid file name" in response.get_data(as_text=True)
+    assert book_count(app) == 0
+
+
+@pytest.mark.parametrize("send_empty_field", [False, True], ids=["no-file-part", "file-field-left-empty"])
+def test_upload_without_a_file_is_rejected(app, admin_client, send_empty_field):
+    """
+    GIVEN a logged-in administrator
+    WHEN the form is posted with no file part, or with the file field left empty
+        (what a browser sends when no file was chosen)
+    THEN the form comes back (400) asking for a file, and no book is written
+    """
+    data = {"csv_file": (io.BytesIO(b""), "")} if send_empty_field else {}
+
+    response = admin_client.post(IMPORT_URL, data=data)
+
+    assert response.status_code == 400
+    assert "Choose a CSV file to upload." in response.get_data(as_text=True)
+    assert book_count(app) == 0
+
+
+@pytest.mark.options(MAX_CONTENT_LENGTH=256)
+def test_upload_over_max_content_length_gets_the_413_page(app, admin_client, assets):
+    """
+    GIVEN MAX_CONTENT_LENGTH lowered to 256 bytes for this test
+    WHEN an administrator uploads a larger file
+    THEN the app's 413 page is shown and no book is written
+    """
+    content = (assets / "books_valid.csv").read_bytes() * 2
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 413
+    assert "File too large" in response.get_data(as_text=True)
+    assert book_count(app) == 0
+
+
+def test_non_admin_gets_403_and_nothing_is_imported(app, user_client, assets):
+    """
+    GIVEN a logged-in user without the admin permission
+    WHEN they post a valid file to the import page
+    THEN they get the 403 page and no book is written
+    """
+    response = upload(user_client, (assets / "books_valid.csv").read_bytes())
+
+    assert response.status_code == 403
+    assert "You do not have permission" in response.get_data(as_text=True)
+    assert book_count(app) == 0
+
+
+def test_anonymous_is_redirected_to_login_and_nothing_is_imported(app, client, assets):
+    """
+    GIVEN a visitor who is not logged in
+    WHEN they post a valid file to the import page
+    THEN they are redirected to the login page (coming back here afterwards) and no book is written
+    """
+    response = upload(client, (assets / "books_valid.csv").read_bytes())
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=%2Fadmin%2Fimport"
+    assert book_count(app) == 0

@@ -1,0 +1,246 @@
+"""Functional tests of API authentication: getting a token, then using it.
+
+Patterns: HTTP Basic in the test client (the ``auth=`` argument, and the
+header built by hand with base64); a token fetched, then sent as a bearer
+header; expiry tested by moving the clock with ``time_machine.travel``
+(never sleeping); tampered tokens (flipped signature character, changed
+payload, ``alg: none``); missing token; token of a deleted user; parsing
+``WWW-Authenticate`` with werkzeug (``response.www_authenticate``); one
+assertion helper (``assert_json_error``) checking that every error is JSON,
+never HTML; CSRF switched on for one test with the ``options`` marker.
+"""
+
+import base64
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+
+from sample_app.api.tokens import decode_token, issue_token
+from sample_app.models import User
+from tests.factories import DEFAULT_PASSWORD
+from tests.unit.test_tokens import change_subject, flip_signature_character, unsigned_copy
+
+TOKENS_URL = "/api/v1/tokens"
+BOOKS_URL = "/api/v1/books"
+# A whole second, so the token's whole-second "exp" is exactly NOW + TTL.
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def assert_json_error(response, status, message=None):
+    """The response is a JSON error ``{"error", "message"}`` with ``status``."""
+    __tracebackhide__ = True  # pytest reports the failing line in the test
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    assert b"<html" not in response.data.lower()
+    assert set(response.json) >= {"error", "message"}
+    if message is not None:
+        assert response.json["message"] == message
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- getting a token -------------------------------------------------------------
+
+
+def test_basic_credentials_get_a_bearer_token(app, client, config, user):
+    """
+    GIVEN a registered user
+    WHEN they POST to /api/v1/tokens with their e-mail and password (HTTP Basic)
+    THEN they get a bearer token for their account, its lifetime, and no caching
+    """
+    response = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD))
+
+    assert response.status_code == 200
+    assert response.json["token_type"] == "Bearer"
+    assert response.json["expires_in"] == config["API_TOKEN_TTL"]
+    assert response.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        assert decode_token(response.json["token"]) == user.id
+
+
+def test_basic_header_built_by_hand_also_works(client, user):
+    """
+    GIVEN an Authorization header written out as "Basic base64(email:password)"
+    WHEN it is sent to /api/v1/tokens
+    THEN a token is issued (what ``auth=`` does for you)
+    """
+    credentials = base64.b64encode(f"{user.email}:{DEFAULT_PASSWORD}".encode()).decode()
+
+    response = client.post(TOKENS_URL, headers={"Authorization": f"Basic {credentials}"})
+
+    assert response.status_code == 200
+    assert response.json["token"].count(".") == 2  # header.payload.signature
+
+
+@pytest.mark.options(API_TOKEN_TTL=60)
+def test_token_lifetime_follows_config(client, user):
+    """
+    GIVEN API_TOKEN_TTL set to 60 seconds
+    WHEN a token is requested
+    THEN expires_in says 60
+    """
+    response = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD))
+
+    assert response.json["expires_in"] == 60
+
+
+def test_issued_token_opens_the_api(client, user, make_book):
+    """
+    GIVEN a token just fetched with HTTP Basic
+    WHEN it is sent as a bearer token to the book list
+    THEN the list is returned
+    """
+    book = make_book(title="Kindred")
+    token = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD)).json["token"]
+
+    response = client.get(BOOKS_URL, headers=bearer(token))
+
+    assert response.status_code == 200
+    assert [item["title"] for item in response.json["items"]] == [book.title]
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param({"auth": ("reader@example.com", "wrong-password")}, id="wrong-password"),
+        pytest.param({"auth": ("nobody@example.com", DEFAULT_PASSWORD)}, id="unknown-email"),
+        pytest.param({}, id="no-credentials"),
+        pytest.param({"headers": {"Authorization": "Bearer abc"}}, id="bearer-scheme"),
+        pytest.param({"headers": {"Authorization": "Basic !!not-base64!!"}}, id="garbled-basic"),
+        pytest.param({"auth": ("a\x00b@example.com", "pw")}, id="nul-in-email"),
+    ],
+)
+def test_bad_basic_credentials_are_refused_with_a_basic_challenge(client, user, credentials):
+    """
+    GIVEN wrong, missing or garbled credentials
+    WHEN a token is requested
+    THEN the answer is a JSON 401 that asks for HTTP Basic (realm "api")
+         and says the same whether or not the e-mail is registered
+    """
+    response = client.post(TOKENS_URL, **credentials)
+
+    assert_json_error(response, 401, "Send a valid email and password with HTTP Basic authentication")
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="api"'
+    assert "token" not in response.json
+
+
+def test_token_endpoint_only_accepts_post(client, user):
+    """
+    GIVEN the token endpoint
+    WHEN it is fetched with GET
+    THEN the answer is a JSON 405 that lists POST in Allow
+    """
+    response = client.get(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD))
+
+    assert_json_error(response, 405)
+    assert "POST" in response.allow
+
+
+@pytest.mark.options(WTF_CSRF_ENABLED=True)
+def test_api_needs_no_csrf_token(client, user):
+    """
+    GIVEN CSRF protection switched on, as in production
+    WHEN a token is requested without any CSRF token
+    THEN it is issued: the API blueprint is exempt (it uses no session cookie)
+    """
+    response = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD))
+
+    assert response.status_code == 200
+    assert "token" in response.json
+
+
+# --- using a token -----------------------------------------------------------------
+
+
+def test_request_without_token_is_refused_with_a_bearer_challenge(client):
+    """
+    GIVEN no Authorization header
+    WHEN the book list is requested
+    THEN a JSON 401 "Missing bearer token" asks for a bearer token,
+         without an error code (RFC 6750: none when no token was sent)
+    """
+    response = client.get(BOOKS_URL)
+
+    assert_json_error(response, 401, "Missing bearer token")
+    assert response.www_authenticate.type == "bearer"
+    assert response.www_authenticate.parameters == {"realm": "api"}
+
+
+def test_basic_credentials_do_not_open_the_books_endpoint(client, user):
+    """
+    GIVEN a valid e-mail and password sent with HTTP Basic
+    WHEN the book list is requested with them instead of a token
+    THEN it is refused: only /tokens takes a password
+    """
+    response = client.get(BOOKS_URL, auth=(user.email, DEFAULT_PASSWORD))
+
+    assert_json_error(response, 401, "Missing bearer token")
+
+
+def test_token_works_until_just_before_it_expires(client, config, user):
+    """
+    GIVEN a token fetched with the clock frozen at NOW
+    WHEN the clock moves to one second before its lifetime ends
+    THEN the API still accepts it
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        token = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD)).json["token"]
+        traveller.move_to(NOW + timedelta(seconds=config["API_TOKEN_TTL"] - 1))
+
+        response = client.get(BOOKS_URL, headers=bearer(token))
+
+    assert response.status_code == 200
+    assert response.json["items"] == []
+
+
+def test_expired_token_is_refused(client, config, user):
+    """
+    GIVEN a token fetched with the clock frozen at NOW
+    WHEN the clock moves to the end of its lifetime
+    THEN a JSON 401 says "Token has expired", with error="invalid_token"
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        token = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD)).json["token"]
+        traveller.move_to(NOW + timedelta(seconds=config["API_TOKEN_TTL"]))
+
+        response = client.get(BOOKS_URL, headers=bearer(token))
+
+    assert_json_error(response, 401, "Token has expired")
+    assert response.www_authenticate.parameters == {"realm": "api", "error": "invalid_token"}
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [flip_signature_character, change_subject, unsigned_copy],
+    ids=["flipped-signature-character", "changed-subject", "alg-none"],
+)
+def test_tampered_token_is_refused(client, api_token, forge):
+    """
+    GIVEN a genuine token changed by an attacker
+    WHEN it is sent to the API
+    THEN a JSON 401 says "Token is invalid"
+    """
+    response = client.get(BOOKS_URL, headers=bearer(forge(api_token)))
+
+    assert_json_error(response, 401, "Token is invalid")
+    assert response.www_authenticate.parameters["error"] == "invalid_token"
+
+
+def test_token_of_deleted_user_is_refused(app, db, client, make_user):
+    """
+    GIVEN a valid token whose user has since been deleted
+    WHEN it is sent to the API
+    THEN a JSON 401 says the user no longer exists
+    """
+    gone = make_user()
+    with app.app_context():
+        token = issue_token(gone.id)
+        db.session.delete(db.session.get(User, gone.id))
+        db.session.commit()
+
+    response = client.get(BOOKS_URL, headers=bearer(token))
+
+    assert_json_error(response, 401, "The user of this token no longer exists")

@@ -1,0 +1,784 @@
+"""Functional tests of the catalogue pages (/books/...), through the test client.
+
+Patterns: the seed notes' "Flow" (what is in the database appears in the
+HTML; what is POSTed appears in the database, checked inside
+``with app.app_context()``), expected text escaped the way Jinja escapes it,
+pagination boundaries with ``@pytest.mark.options(BOOKS_PER_PAGE=2)``, search,
+404 for missing ids, ``login_required`` redirect carrying ``next``, owner-only
+changes (403 and nothing changed), admin override, form pre-fill, invalid
+posts that write nothing, parametrizing over client fixtures with
+``request.getfixturevalue``, patching a check where it is looked up to
+simulate a lost race, and one CSRF-enabled test of the plain delete form.
+"""
+
+import re
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from markupsafe import escape
+
+from sample_app.books.services import DUPLICATE_ISBN_MESSAGE
+from sample_app.models import Book, Tag
+
+DUNE_ISBN = "9780441172719"
+DUNE_ISBN10 = "0441172717"
+KINDRED_ISBN = "9780807083697"
+
+
+def html(response):
+    return response.get_data(as_text=True)
+
+
+def escaped(text):
+    """``text`` as Jinja writes it into a page (quotes become ``&#34;``)."""
+    return str(escape(text))
+
+
+class _InputValues(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and "name" in attrs:
+            self.values[attrs["name"]] = attrs.get("value")
+
+
+def input_values(page):
+    """``{name: value}`` of the page's <input>s, parsed (the stdlib parser
+    unescapes values), so tests don't depend on attribute order."""
+    parser = _InputValues()
+    parser.feed(page)
+    return parser.values
+
+
+def day(n):
+    return datetime(2024, 1, n, tzinfo=timezone.utc)
+
+
+def book_count(app, db):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(Book.id)))
+
+
+def stored(app, db, book_id):
+    """(title, author, isbn, year, tag names) of a book as stored, or None."""
+    with app.app_context():
+        book = db.session.get(Book, book_id)
+        if book is None:
+            return None
+        return book.title, book.author, book.isbn, book.year, [tag.name for tag in book.tags]
+
+
+def book_form(**overrides):
+    data = {"title": "Dune", "author": "Frank Herbert", "isbn": DUNE_ISBN, "year": "1965", "tag_names": "SF, classic"}
+    data.update(overrides)
+    return data
+
+
+# --- list --------------------------------------------------------------------------
+
+
+def test_list_shows_books_from_the_database(client, make_book):
+    """
+    GIVEN two books in the database
+    WHEN the list is requested
+    THEN each title, author, year and ISBN appears, with a link to the book
+    """
+    dune = make_book(title="Dune", author="Frank Herbert", year=1965, isbn=DUNE_ISBN)
+    kindred = make_book(title="Kindred", author="Octavia E. Butler", year=1979, isbn=KINDRED_ISBN)
+
+    response = client.get("/books/")
+
+    assert response.status_code == 200
+    page = html(response)
+    for book in (dune, kindred):
+        assert f'<a href="/books/{book.id}">{book.title}</a>' in page
+        assert book.author in page
+        assert str(book.year) in page
+        assert book.isbn in page
+
+
+def test_list_shows_newest_first(client, make_book):
+    """
+    GIVEN three books created on different days, not in id order
+    WHEN the list is requested
+    THEN they appear newest first
+    """
+    make_book(title="Middle book", created_at=day(2))
+    make_book(title="Newest book", created_at=day(3))
+    make_book(title="Oldest book", created_at=day(1))
+
+    page = html(client.get("/books/"))
+
+    assert page.index("Newest book") < page.index("Middle book") < page.index("Oldest book")
+
+
+def test_empty_catalogue_says_no_books_yet(client):
+    """
+    GIVEN no books
+    WHEN the list is requested
+    THEN it says there are no books yet, and shows no table or page links
+    """
+    response = client.get("/books/")
+
+    assert response.status_code == 200
+    assert "No books yet." in html(response)
+    assert "<table" not in html(response)
+    assert "Page 1 of" not in html(response)
+
+
+def test_empty_catalogue_invites_a_logged_in_user_to_add_a_book(user_client):
+    """
+    GIVEN no books and a logged-in user
+    WHEN the list is requested
+    THEN it links to the add form
+    """
+    page = html(user_client.get("/books/"))
+
+    assert '<a href="/books/new">Add the first one</a>' in page
+
+
+# --- pagination (two per page; five books: pages 1, 2, 3) ---------------------------
+
+
+@pytest.fixture
+def five_books(make_book):
+    """Books "Day 1" (oldest) to "Day 5" (newest); newest first, two per page,
+    page 1 is Day 5 and Day 4, page 3 is Day 1 alone."""
+    return [make_book(title=f"Day {n}", created_at=day(n)) for n in range(1, 6)]
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_first_page_has_the_newest_books_and_a_next_link(client, five_books):
+    """
+    GIVEN five books and two per page
+    WHEN the list is requested without a page
+    THEN the two newest are shown, with a link to page 2 and none back
+    """
+    page = html(client.get("/books/"))
+
+    assert "Day 5" in page and "Day 4" in page
+    assert "Day 3" not in page
+    assert "Page 1 of 3" in page
+    assert 'href="/books/?page=2">Next</a>' in page
+    assert "Previous" not in page
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_middle_page_links_both_ways(client, five_books):
+    """
+    GIVEN five books and two per page
+    WHEN page 2 is requested
+    THEN it shows the third and fourth newest, with links to pages 1 and 3
+    """
+    page = html(client.get("/books/?page=2"))
+
+    assert "Day 3" in page and "Day 2" in page
+    assert "Day 4" not in page and "Day 1" not in page
+    assert 'href="/books/?page=1">Previous</a>' in page
+    assert 'href="/books/?page=3">Next</a>' in page
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_last_page_has_the_oldest_book_and_no_next_link(client, five_books):
+    """
+    GIVEN five books and two per page
+    WHEN the last page (3) is requested
+    THEN only the oldest book is shown, with a link back and none forward
+    """
+    page = html(client.get("/books/?page=3"))
+
+    assert "Day 1" in page
+    assert "Day 2" not in page
+    assert "Page 3 of 3" in page
+    assert 'href="/books/?page=2">Previous</a>' in page
+    assert "Next" not in page
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_page_past_the_end_is_404(client, five_books):
+    """
+    GIVEN five books and two per page (three pages)
+    WHEN page 4 is requested
+    THEN the 404 page says there is no page 4
+    """
+    response = client.get("/books/?page=4")
+
+    assert response.status_code == 404
+    assert "There is no page 4." in html(response)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", ""], ids=["zero", "negative", "word", "decimal", "empty"])
+def test_bad_page_number_is_400(client, page):
+    """
+    GIVEN a page number that is not a positive integer
+    WHEN the list is requested with it
+    THEN the 400 page says what a page number must be
+    """
+    response = client.get("/books/", query_string={"page": page})
+
+    assert response.status_code == 400
+    assert "page must be a positive integer" in html(response)
+
+
+def test_huge_page_number_is_404_not_500(client):
+    """
+    GIVEN a page number too large for the database's OFFSET
+    WHEN the list is requested with it
+    THEN it is simply a page that does not exist
+    """
+    response = client.get("/books/?page=100000000000000000000000")
+
+    assert response.status_code == 404
+    assert "There is no page 100000000000000000000000." in html(response)
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_page_links_keep_the_search_term(client, make_book):
+    """
+    GIVEN three books matching a search, two per page
+    WHEN the first page of results is requested
+    THEN the link to page 2 still carries the search term
+    """
+    for n in range(3):
+        make_book(title=f"Dune part {n}")
+
+    page = html(client.get("/books/?q=dune"))
+
+    assert 'href="/books/?page=2&amp;q=dune">Next</a>' in page
+
+
+# --- search --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_books(make_book):
+    make_book(title="Dune", author="Frank Herbert", isbn=DUNE_ISBN)
+    make_book(title="Kindred", author="Octavia E. Butler", isbn=KINDRED_ISBN)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["DUNE", "herbert", "9780441", "978-0-441-17271-9"],
+    ids=["title-any-case", "author", "isbn", "isbn-with-hyphens"],
+)
+def test_search_lists_only_matching_books(client, two_books, q):
+    """
+    GIVEN Dune (Frank Herbert) and Kindred (Octavia E. Butler)
+    WHEN the list is searched by Dune's title, author or ISBN
+    THEN Dune is listed and Kindred is not, and the box shows the search term
+    """
+    page = html(client.get("/books/", query_string={"q": q}))
+
+    assert ">Dune</a>" in page
+    assert "Kindred" not in page
+    assert f'name="q" value="{q}"' in page
+
+
+def test_search_without_match_says_so(client, two_books):
+    """
+    GIVEN two books
+    WHEN the list is searched for a term in neither
+    THEN the page says no book matches that term (not "No books yet")
+    """
+    page = html(client.get("/books/?q=zebra"))
+
+    assert "No books match “zebra”." in page
+    assert "No books yet" not in page
+
+
+def test_search_term_is_escaped_in_the_page(client):
+    """
+    GIVEN a search term containing HTML
+    WHEN it is shown back in the search box and the no-match message
+    THEN it is escaped, never inserted as markup
+    """
+    q = '"><script>alert(1)</script>'
+
+    page = html(client.get("/books/", query_string={"q": q}))
+
+    assert "<script>alert(1)" not in page
+    assert f'value="{escaped(q)}"' in page
+
+
+# --- detail -----------------------------------------------------------------------------
+
+
+def test_detail_shows_every_field_from_the_database(client, make_user, make_book):
+    """
+    GIVEN a book with year and tags, owned by a user
+    WHEN its page is requested
+    THEN title, author, ISBN, year, tags and the owner's username appear
+    """
+    owner = make_user(username="margaret")
+    book = make_book(
+        owner=owner, title="Dune", author="Frank Herbert", isbn=DUNE_ISBN, year=1965, tags=["sf", "classic"]
+    )
+
+    response = client.get(f"/books/{book.id}")
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "<h1>Dune</h1>" in page
+    assert "<dd>Frank Herbert</dd>" in page
+    assert f"<dd>{DUNE_ISBN}</dd>" in page
+    assert "<dd>1965</dd>" in page
+    assert '<span class="tag">classic</span>, <span class="tag">sf</span>' in page
+    assert "<dd>margaret</dd>" in page
+
+
+def test_detail_of_book_without_year_or_tags_says_so(client, make_book):
+    """
+    GIVEN a book with no year and no tags
+    WHEN its page is requested
+    THEN the year reads "Unknown" and the tags "None"
+    """
+    book = make_book(year=None)
+
+    page = html(client.get(f"/books/{book.id}"))
+
+    assert "<dd>Unknown</dd>" in page
+    assert "<dd>None</dd>" in page
+
+
+@pytest.mark.parametrize("url", ["/books/{id}", "/books/{id}/edit"], ids=["detail", "edit"])
+def test_missing_book_is_404(user_client, url):
+    """
+    GIVEN no book with id 999999
+    WHEN its detail or edit page is requested (logged in)
+    THEN the 404 page names the missing id
+    """
+    response = user_client.get(url.format(id=999999))
+
+    assert response.status_code == 404
+    assert "There is no book with id 999999." in html(response)
+
+
+def test_deleting_missing_book_is_404(user_client):
+    """
+    GIVEN no book with id 999999
+    WHEN it is deleted
+    THEN the 404 page names the missing id
+    """
+    response = user_client.post("/books/999999/delete")
+
+    assert response.status_code == 404
+    assert "There is no book with id 999999." in html(response)
+
+
+def test_id_too_large_for_the_database_is_404(client):
+    """
+    GIVEN an id larger than any integer primary key
+    WHEN its page is requested
+    THEN routing answers 404 before the database is asked (SQLite would overflow)
+    """
+    response = client.get("/books/99999999999999999999")
+
+    assert response.status_code == 404
+    assert "Page not found" in html(response)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "owns_book", "sees_controls"),
+    [
+        ("user_client", True, True),
+        ("admin_client", False, True),
+        ("user_client", False, False),
+        ("client", False, False),
+    ],
+    ids=["owner", "admin", "other-user", "anonymous"],
+)
+def test_only_owner_and_admin_see_edit_and_delete(request, user, make_book, viewer, owns_book, sees_controls):
+    """
+    GIVEN a book, seen by its owner, an admin, another user or nobody logged in
+    WHEN the book's page is requested
+    THEN only the owner and the admin see the edit link and the delete form
+    """
+    book = make_book(owner=user) if owns_book else make_book()
+    client = request.getfixturevalue(viewer)
+
+    page = html(client.get(f"/books/{book.id}"))
+
+    assert (f'href="/books/{book.id}/edit"' in page) is sees_controls
+    assert (f'action="/books/{book.id}/delete"' in page) is sees_controls
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def test_anonymous_add_redirects_to_login_with_next(client):
+    """
+    GIVEN nobody logged in
+    WHEN the add form is requested
+    THEN the response redirects to the login page, with ``next`` pointing back
+    """
+    response = client.get("/books/new")
+
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/auth/login"
+    assert parse_qs(location.query) == {"next": ["/books/new"]}
+
+
+def test_anonymous_post_writes_nothing(app, db, client):
+    """
+    GIVEN nobody logged in
+    WHEN a valid book is POSTed to the add form
+    THEN it is redirected to log in and no book is stored
+    """
+    response = client.post("/books/new", data=book_form())
+
+    assert response.status_code == 302
+    assert book_count(app, db) == 0
+
+
+def test_add_form_has_every_field(user_client):
+    """
+    GIVEN a logged-in user
+    WHEN the add form is requested
+    THEN it shows the title, author, ISBN, year and tags inputs, empty
+    """
+    response = user_client.get("/books/new")
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "<h1>Add a book</h1>" in page
+    values = input_values(page)
+    for name in ("title", "author", "isbn", "year", "tag_names"):
+        assert not values[name], name
+
+
+def test_adding_a_book_stores_it_and_shows_it(app, db, user, user_client):
+    """
+    GIVEN a logged-in user
+    WHEN a valid book is POSTed (ISBN-10, mixed-case tags) and the redirect followed
+    THEN it is stored with the user as owner, and its page flashes 'Added "Dune".'
+    """
+    response = user_client.post("/books/new", data=book_form(isbn=DUNE_ISBN10), follow_redirects=True)
+
+    with app.app_context():
+        book = db.session.scalar(db.select(Book).filter_by(isbn=DUNE_ISBN))
+        assert book is not None
+        assert book.owner_id == user.id
+        assert (book.title, book.author, book.year) == ("Dune", "Frank Herbert", 1965)
+        assert [tag.name for tag in book.tags] == ["classic", "sf"]
+        book_id = book.id
+    assert len(response.history) == 1
+    assert response.request.path == f"/books/{book_id}"
+    assert escaped('Added "Dune".') in html(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "", "This field is required."),
+        ("author", "   ", "This field is required."),
+        ("isbn", "9780441172710", escaped("'9780441172710' is not a valid ISBN-13 (bad check digit or characters)")),
+        ("year", "1200", "Year must be between 1450 and"),
+    ],
+    ids=["no-title", "blank-author", "bad-isbn-checksum", "year-too-early"],
+)
+def test_invalid_book_is_shown_again_with_the_error_and_not_stored(app, db, user_client, field, value, message):
+    """
+    GIVEN a logged-in user
+    WHEN a book with one invalid field is POSTed
+    THEN the form comes back (200) with the field's message and the other values kept,
+         and nothing is stored
+    """
+    data = book_form(**{field: value})
+
+    response = user_client.post("/books/new", data=data)
+
+    assert response.status_code == 200
+    page = html(response)
+    assert f'<span class="error">{message}' in page
+    assert input_values(page)[field] == value.strip()  # the input is kept (stripped), to correct it
+    assert input_values(page)["tag_names"] == "SF, classic"
+    assert book_count(app, db) == 0
+
+
+def test_adding_a_book_with_a_catalogued_isbn_is_rejected(app, db, user_client, make_book):
+    """
+    GIVEN a book already in the catalogue
+    WHEN another book is POSTed with the same ISBN written as an ISBN-10
+    THEN the form says the book is already in the catalogue, and no book is added
+    """
+    make_book(isbn=DUNE_ISBN)
+
+    response = user_client.post("/books/new", data=book_form(isbn=DUNE_ISBN10))
+
+    assert response.status_code == 200
+    assert DUPLICATE_ISBN_MESSAGE in html(response)
+    assert book_count(app, db) == 1
+
+
+def test_isbn_taken_between_check_and_save_is_a_form_error_not_a_500(app, db, user_client, make_book, monkeypatch):
+    """
+    GIVEN the form's duplicate check passes (patched where forms.py looks it up),
+          as when another request saves the same ISBN a moment later
+    WHEN the book is POSTed and the database's unique constraint fires
+    THEN the form shows the duplicate message, and nothing (not even a new tag) is stored
+    """
+    make_book(isbn=DUNE_ISBN)
+    monkeypatch.setattr("sample_app.books.forms.isbn_in_use", lambda isbn, exclude_book_id=None: False)
+
+    response = user_client.post("/books/new", data=book_form(tag_names="brand-new-tag"))
+
+    assert response.status_code == 200
+    assert DUPLICATE_ISBN_MESSAGE in html(response)
+    assert book_count(app, db) == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Tag.id))) == 0
+
+
+# --- edit ---------------------------------------------------------------------------------
+
+
+def test_edit_form_is_prefilled_from_the_book(user, user_client, make_book):
+    """
+    GIVEN a book of the logged-in user, with tags
+    WHEN its edit form is requested
+    THEN every input holds the stored value and the tags are comma-separated
+    """
+    book = make_book(
+        owner=user, title="Dune", author="Frank Herbert", isbn=DUNE_ISBN, year=1965, tags=["sf", "classic"]
+    )
+
+    page = html(user_client.get(f"/books/{book.id}/edit"))
+
+    assert escaped("Edit “Dune”") in page
+    values = input_values(page)
+    assert values["title"] == "Dune"
+    assert values["author"] == "Frank Herbert"
+    assert values["isbn"] == DUNE_ISBN
+    assert values["year"] == "1965"
+    assert values["tag_names"] == "classic, sf"
+
+
+def test_owner_edits_a_book(app, db, user, user_client, make_book):
+    """
+    GIVEN a book of the logged-in user
+    WHEN new values are POSTed with the book's own ISBN unchanged
+    THEN the changes are stored, and the book's page flashes 'Saved "<title>".'
+    """
+    book = make_book(owner=user, title="Dun", author="F. Herbert", isbn=DUNE_ISBN, year=1900, tags=["old"])
+
+    response = user_client.post(f"/books/{book.id}/edit", data=book_form(tag_names="sf"), follow_redirects=True)
+
+    assert stored(app, db, book.id) == ("Dune", "Frank Herbert", DUNE_ISBN, 1965, ["sf"])
+    assert response.request.path == f"/books/{book.id}"
+    assert escaped('Saved "Dune".') in html(response)
+
+
+def test_admin_edits_another_users_book(app, db, admin_client, make_book):
+    """
+    GIVEN a book owned by some user
+    WHEN an administrator POSTs new values for it
+    THEN the changes are stored
+    """
+    book = make_book(isbn=DUNE_ISBN)
+
+    response = admin_client.post(f"/books/{book.id}/edit", data=book_form(title="Dune (admin fix)"))
+
+    assert response.status_code == 302
+    assert stored(app, db, book.id)[0] == "Dune (admin fix)"
+
+
+def test_other_user_may_not_open_the_edit_form(user_client, make_book):
+    """
+    GIVEN a book owned by someone else
+    WHEN the logged-in user requests its edit form
+    THEN the 403 page says they can only change their own books
+    """
+    book = make_book()
+
+    response = user_client.get(f"/books/{book.id}/edit")
+
+    assert response.status_code == 403
+    assert "You can only change your own books." in html(response)
+
+
+def test_other_user_may_not_edit_and_nothing_changes(app, db, user_client, make_book):
+    """
+    GIVEN a book owned by someone else
+    WHEN the logged-in user POSTs new values for it
+    THEN the answer is 403 and the stored book is unchanged
+    """
+    book = make_book(title="Original", isbn=KINDRED_ISBN, tags=["kept"])
+    before = stored(app, db, book.id)
+
+    response = user_client.post(f"/books/{book.id}/edit", data=book_form(isbn=KINDRED_ISBN))
+
+    assert response.status_code == 403
+    assert stored(app, db, book.id) == before
+
+
+def test_anonymous_edit_redirects_to_login(client, make_book):
+    """
+    GIVEN nobody logged in
+    WHEN a book's edit form is requested
+    THEN the response redirects to the login page with ``next`` pointing back
+    """
+    book = make_book()
+
+    response = client.get(f"/books/{book.id}/edit")
+
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == {"next": [f"/books/{book.id}/edit"]}
+
+
+def test_editing_to_another_books_isbn_is_rejected(app, db, user, user_client, make_book):
+    """
+    GIVEN two books, one of them the logged-in user's
+    WHEN the user's book is POSTed with the other book's ISBN
+    THEN the form says the book is already in the catalogue and nothing changes
+    """
+    make_book(isbn=DUNE_ISBN)
+    book = make_book(owner=user, title="Kindred", isbn=KINDRED_ISBN)
+    before = stored(app, db, book.id)
+
+    response = user_client.post(f"/books/{book.id}/edit", data=book_form(title="Renamed", isbn=DUNE_ISBN))
+
+    assert response.status_code == 200
+    assert DUPLICATE_ISBN_MESSAGE in html(response)
+    assert stored(app, db, book.id) == before
+
+
+def test_isbn_taken_between_check_and_save_on_edit_keeps_the_book(app, db, user, user_client, make_book, monkeypatch):
+    """
+    GIVEN the form's duplicate check passes (patched), as in a race with another request
+    WHEN a book is saved with another book's ISBN and the unique constraint fires
+    THEN the form shows the duplicate message and the stored book is unchanged
+    """
+    make_book(isbn=DUNE_ISBN)
+    book = make_book(owner=user, title="Kindred", isbn=KINDRED_ISBN)
+    before = stored(app, db, book.id)
+    monkeypatch.setattr("sample_app.books.forms.isbn_in_use", lambda isbn, exclude_book_id=None: False)
+
+    response = user_client.post(f"/books/{book.id}/edit", data=book_form(title="Renamed", isbn=DUNE_ISBN))
+
+    assert response.status_code == 200
+    page = html(response)
+    assert DUPLICATE_ISBN_MESSAGE in page
+    assert input_values(page)["title"] == "Renamed"  # what the user typed is kept
+    assert stored(app, db, book.id) == before
+
+
+# --- delete -------------------------------------------------------------------------------
+
+
+def test_owner_deletes_a_book(app, db, user, user_client, make_book):
+    """
+    GIVEN a book of the logged-in user
+    WHEN the delete form is POSTed and the redirect followed
+    THEN the book is gone, and the list flashes 'Deleted "<title>".'
+    """
+    book = make_book(owner=user, title="Dune")
+
+    response = user_client.post(f"/books/{book.id}/delete", follow_redirects=True)
+
+    assert stored(app, db, book.id) is None
+    assert response.request.path == "/books/"
+    assert escaped('Deleted "Dune".') in html(response)
+
+
+def test_admin_deletes_another_users_book(app, db, admin_client, make_book):
+    """
+    GIVEN a book owned by some user
+    WHEN an administrator POSTs its delete form
+    THEN the book is gone
+    """
+    book = make_book()
+
+    response = admin_client.post(f"/books/{book.id}/delete")
+
+    assert response.status_code == 302
+    assert stored(app, db, book.id) is None
+
+
+def test_other_user_may_not_delete_and_the_book_stays(app, db, user_client, make_book):
+    """
+    GIVEN a book owned by someone else
+    WHEN the logged-in user POSTs its delete form
+    THEN the answer is 403 and the book is still stored
+    """
+    book = make_book()
+
+    response = user_client.post(f"/books/{book.id}/delete")
+
+    assert response.status_code == 403
+    assert "You can only change your own books." in html(response)
+    assert stored(app, db, book.id) is not None
+
+
+def test_anonymous_delete_redirects_to_login_and_the_book_stays(app, db, client, make_book):
+    """
+    GIVEN nobody logged in
+    WHEN a book's delete form is POSTed
+    THEN the response redirects to log in and the book is still stored
+    """
+    book = make_book()
+
+    response = client.post(f"/books/{book.id}/delete")
+
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/auth/login"
+    assert stored(app, db, book.id) is not None
+
+
+def test_delete_by_get_is_405_and_the_book_stays(app, db, user, user_client, make_book):
+    """
+    GIVEN a book of the logged-in user
+    WHEN its delete URL is requested with GET (a link, a prefetch, a crawler)
+    THEN the answer is 405 and the book is still stored
+    """
+    book = make_book(owner=user)
+
+    response = user_client.get(f"/books/{book.id}/delete")
+
+    assert response.status_code == 405
+    # Werkzeug builds Allow from a set: compare as a set, not a string.
+    assert set(response.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    assert stored(app, db, book.id) is not None
+
+
+class TestDeleteFormWithCsrf:
+    """The delete button is a plain HTML form, not a FlaskForm, so these tests
+    turn CSRF protection back on (TestingConfig turns it off) to prove its
+    hidden token field works."""
+
+    @pytest.mark.options(WTF_CSRF_ENABLED=True)
+    def test_token_from_the_detail_page_lets_the_owner_delete(self, app, db, user, user_client, make_book):
+        """
+        GIVEN CSRF protection on and a book of the logged-in user
+        WHEN the token is read from the book's page and sent with the delete form
+        THEN the book is deleted
+        """
+        book = make_book(owner=user)
+        page = html(user_client.get(f"/books/{book.id}"))
+        token = re.search(r'action="/books/\d+/delete">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page)
+        assert token, "the delete form must carry a CSRF token"
+
+        response = user_client.post(f"/books/{book.id}/delete", data={"csrf_token": token.group(1)})
+
+        assert response.status_code == 302
+        assert stored(app, db, book.id) is None
+
+    @pytest.mark.options(WTF_CSRF_ENABLED=True)
+    def test_delete_without_token_is_400_and_the_book_stays(self, app, db, user, user_client, make_book):
+        """
+        GIVEN CSRF protection on and a book of the logged-in user
+        WHEN the delete form is POSTed without the token (as a forged cross-site form would be)
+        THEN the 400 page mentions CSRF and the book is still stored
+        """
+        book = make_book(owner=user)
+
+        response = user_client.post(f"/books/{book.id}/delete")
+
+        assert response.status_code == 400
+        assert "CSRF" in html(response)
+        assert stored(app, db, book.id) is not None

@@ -1,0 +1,311 @@
+"""Error pages for the site, JSON errors for the API, and what a failing request leaves behind.
+
+Patterns: asserting an error page's content and headers, not only its status;
+JSON errors under /api/ (with ``Allow`` kept on a 405); provoking an error
+with config (``@pytest.mark.options(MAX_CONTENT_LENGTH=...)`` for a 413,
+``WTF_CSRF_ENABLED=True`` for a CSRF 400); provoking a 500 by patching a
+view's dependency where the view looks it up
+(``monkeypatch.setattr("sample_app.main.views.shelf_stats", ...)``, not
+``sample_app.main.services.shelf_stats``: the view imported the name);
+``PROPAGATE_EXCEPTIONS`` off for one test (``@pytest.mark.options``) versus
+``pytest.raises`` for the exception a TESTING app re-raises; ``caplog`` for
+log records; checking the session was rolled back after a failure;
+``pytest.param(..., marks=...)`` to give one parametrized case its own config.
+"""
+
+import pytest
+
+from sample_app.hooks import SECURITY_HEADERS
+from sample_app.models import Tag
+
+HALF_WRITTEN_TAG = "written-by-the-request-that-failed"
+FAILURE = "the shelf statistics are on fire"
+TRACE_ID = "trace-0123-abcd"
+
+
+@pytest.fixture
+def broken_home_page(monkeypatch):
+    """Make ``GET /`` raise: the ``shelf_stats()`` the view calls is replaced
+    by a function that raises, as a bug in the query would."""
+
+    def failing_shelf_stats():
+        raise RuntimeError(FAILURE)
+
+    monkeypatch.setattr("sample_app.main.views.shelf_stats", failing_shelf_stats)
+
+
+def _assert_json_error(response, status, error):
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.json["error"] == error
+    assert response.json["message"]
+
+
+# --- HTML error pages -------------------------------------------------------------
+
+
+def test_unknown_page_shows_the_404_page(client):
+    """
+    GIVEN an address the site does not serve
+    WHEN it is requested
+    THEN the friendly 404 page is shown, with a way back home
+    """
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "<h1>Page not found</h1>" in response.text
+    assert "Back to the home page" in response.text
+
+
+def test_missing_book_shows_the_404_page_with_the_reason(client):
+    """
+    GIVEN no book with id 999999
+    WHEN its page is requested
+    THEN the 404 page says which book is missing
+    """
+    response = client.get("/books/999999")
+
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert "There is no book with id 999999." in response.text
+
+
+def test_non_admin_gets_the_403_page_on_the_import_page(user_client):
+    """
+    GIVEN a logged-in reader without the admin permission
+    WHEN they open the CSV import page
+    THEN the 403 page is shown, saying they lack permission
+    """
+    response = user_client.get("/admin/import")
+
+    assert response.status_code == 403
+    assert "<h1>Forbidden</h1>" in response.text
+    assert "You do not have permission to do that." in response.text
+
+
+def test_get_on_logout_shows_the_405_page_with_an_allow_header(client):
+    """
+    GIVEN the logout endpoint, which accepts POST only
+    WHEN it is requested with GET
+    THEN the 405 page is shown and the Allow header names the methods it accepts
+    """
+    response = client.get("/auth/logout")
+
+    assert response.status_code == 405
+    assert "<h1>Method not allowed</h1>" in response.text
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert "POST" in allowed
+    assert "GET" not in allowed
+
+
+@pytest.mark.options(MAX_CONTENT_LENGTH=1024)
+def test_body_over_the_size_limit_shows_the_413_page(client):
+    """
+    GIVEN a size limit of 1 KiB on request bodies
+    WHEN a form is posted with a larger body
+    THEN the 413 page is shown (the limit applies to every body, not only uploads)
+    """
+    response = client.post("/auth/login", data={"email": "a" * 2048, "password": "x"})
+
+    assert response.status_code == 413
+    assert "<h1>File too large</h1>" in response.text
+
+
+def test_bad_query_string_shows_the_400_page_with_the_reason(client):
+    """
+    GIVEN the book list, whose page number must be a positive integer
+    WHEN it is requested with ?page=abc
+    THEN the 400 page is shown, saying what was wrong
+    """
+    response = client.get("/books/", query_string={"page": "abc"})
+
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.text
+    assert "page must be a positive integer" in response.text
+
+
+# --- JSON errors under /api/ ---------------------------------------------------------
+
+
+def test_unknown_api_path_returns_a_json_404(client):
+    """
+    GIVEN an /api/ address that does not exist
+    WHEN it is requested
+    THEN the answer is a JSON 404, not the HTML page (API clients parse JSON)
+    """
+    response = client.get("/api/v1/no-such-resource")
+
+    _assert_json_error(response, 404, "Not Found")
+    assert "<html" not in response.text
+
+
+def test_wrong_method_on_the_api_returns_a_json_405_with_an_allow_header(client, api_headers):
+    """
+    GIVEN the book collection, which does not accept DELETE
+    WHEN it is sent a DELETE
+    THEN the answer is a JSON 405 whose Allow header lists the accepted methods
+    """
+    response = client.delete("/api/v1/books", headers=api_headers)
+
+    _assert_json_error(response, 405, "Method Not Allowed")
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert "GET" in allowed
+    assert "DELETE" not in allowed
+
+
+@pytest.mark.options(MAX_CONTENT_LENGTH=100)
+def test_api_body_over_the_size_limit_returns_a_json_413(client, api_headers):
+    """
+    GIVEN a size limit of 100 bytes on request bodies
+    WHEN a larger JSON body is posted to the API
+    THEN the answer is a JSON 413
+    """
+    response = client.post("/api/v1/books", headers=api_headers, json={"title": "x" * 200})
+
+    _assert_json_error(response, 413, "Request Entity Too Large")
+
+
+# --- 500: an unexpected exception in a view ----------------------------------------------
+
+
+def test_exception_in_a_view_propagates_to_the_test_by_default(client, broken_home_page):
+    """
+    GIVEN a TESTING app (PROPAGATE_EXCEPTIONS unset, so Flask re-raises)
+          and a home page whose statistics query raises
+    WHEN the home page is requested
+    THEN the exception reaches the test, with its traceback: this is why a
+         bug in a view fails a test loudly, and why the tests that check the
+         500 page turn PROPAGATE_EXCEPTIONS off to see what a user would see
+    """
+    with pytest.raises(RuntimeError, match=FAILURE):
+        client.get("/")
+
+
+@pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
+def test_exception_in_a_view_shows_the_500_page_without_details(client, broken_home_page):
+    """
+    GIVEN a home page whose statistics query raises, and exceptions not propagated
+    WHEN the home page is requested
+    THEN the friendly 500 page is shown, with no traceback or error message in it
+    """
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.text
+    assert "It has been logged" in response.text
+    assert "Traceback" not in response.text
+    assert "RuntimeError" not in response.text
+    assert FAILURE not in response.text
+
+
+@pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
+def test_exception_in_a_view_is_logged_with_its_traceback(client, broken_home_page, caplog):
+    """
+    GIVEN a home page whose statistics query raises, and exceptions not propagated
+    WHEN the home page is requested
+    THEN Flask logs the exception at ERROR with its traceback, and the
+         teardown hook logs which request failed
+    """
+    client.get("/")
+
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    messages = [record.getMessage() for record in errors]
+    assert "Exception on / [GET]" in messages
+    exception_record = errors[messages.index("Exception on / [GET]")]
+    assert exception_record.exc_info[0] is RuntimeError
+    assert any(message.startswith("Request GET / failed: RuntimeError") for message in messages)
+
+
+@pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
+def test_database_error_in_a_view_is_rolled_back_before_the_500_page_renders(app, db, user_client, monkeypatch):
+    """
+    GIVEN a home page that writes a row, then fails on a second write
+          (a unique constraint), leaving the session unusable until rolled back
+    WHEN a logged-in reader requests it
+    THEN the 500 page renders with the reader's name (the page loads the user
+         from the database after the failure: the handler rolled back first)
+         and the half-written row is not in the database
+    """
+
+    def failing_shelf_stats():
+        db.session.add(Tag(name=HALF_WRITTEN_TAG))
+        db.session.flush()
+        db.session.add(Tag(name=HALF_WRITTEN_TAG))
+        db.session.flush()  # IntegrityError: tags.name is unique
+
+    monkeypatch.setattr("sample_app.main.views.shelf_stats", failing_shelf_stats)
+
+    response = user_client.get("/")
+
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.text
+    assert "Signed in as reader" in response.text
+    with app.app_context():
+        assert db.session.scalar(db.select(Tag).filter_by(name=HALF_WRITTEN_TAG)) is None
+
+
+@pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
+def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkeypatch):
+    """
+    GIVEN an API view whose query raises, and exceptions not propagated
+    WHEN it is requested
+    THEN the answer is a JSON 500 with a generic message, no details
+    """
+
+    def failing_find_books(*args, **kwargs):
+        raise RuntimeError(FAILURE)
+
+    # The view calls ``services.find_books(...)``: it looks the name up on the
+    # services module at each call, so that is the attribute to patch.
+    monkeypatch.setattr("sample_app.api.services.find_books", failing_find_books)
+
+    response = client.get("/api/v1/books", headers=api_headers)
+
+    _assert_json_error(response, 500, "Internal Server Error")
+    assert response.json["message"] == "An unexpected error occurred."
+    assert FAILURE not in response.text
+
+
+# --- headers on every error response ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/no-such-page", 404),
+        ("GET", "/auth/logout", 405),
+        ("GET", "/books/?page=abc", 400),
+        pytest.param("POST", "/auth/logout", 400, marks=pytest.mark.options(WTF_CSRF_ENABLED=True), id="csrf-400"),
+        ("GET", "/api/v1/no-such-resource", 404),
+        ("DELETE", "/api/v1/books", 405),
+        ("GET", "/api/v1/books", 401),
+    ],
+)
+def test_error_responses_carry_the_request_id_and_security_headers(client, method, path, status):
+    """
+    GIVEN a request that fails (HTML or JSON), sent with an X-Request-ID
+    WHEN it is answered
+    THEN the error response echoes the id and has every security header
+    """
+    response = client.open(path, method=method, headers={"X-Request-ID": TRACE_ID})
+
+    assert response.status_code == status
+    assert response.headers["X-Request-ID"] == TRACE_ID
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+@pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
+def test_500_response_carries_the_request_id_and_security_headers(client, broken_home_page):
+    """
+    GIVEN a home page whose statistics query raises, and exceptions not propagated
+    WHEN it is requested with an X-Request-ID
+    THEN the 500 response still echoes the id (to find it in the logs) and has the security headers
+    """
+    response = client.get("/", headers={"X-Request-ID": TRACE_ID})
+
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == TRACE_ID
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value

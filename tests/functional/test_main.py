@@ -1,0 +1,173 @@
+"""Functional tests of the home and about pages.
+
+Patterns: the seed notes' "Flow" (counts and rows in the database appear in
+the HTML), a limit on a list (the sixth-newest book is left out), ordering
+made certain with explicit ``created_at`` values, autoescaping proof (an HTML
+title is shown as text, never run), and page content rather than status
+codes alone.
+"""
+
+from datetime import datetime, timezone
+
+from markupsafe import escape
+
+from sample_app.models import Book, User
+
+
+def html(response):
+    return response.get_data(as_text=True)
+
+
+def day(n):
+    return datetime(2024, 1, n, tzinfo=timezone.utc)
+
+
+def test_home_page_shows_the_counts_stored_in_the_database(app, db, client, make_user, make_book):
+    """
+    GIVEN three books owned by two users
+    WHEN the home page is requested
+    THEN the numbers of books and users in the database appear in the sentence
+    """
+    first, second = make_user(), make_user()
+    make_book(owner=first)
+    make_book(owner=first)
+    make_book(owner=second)
+    with app.app_context():
+        books = db.session.scalar(db.select(db.func.count(Book.id)))
+        readers = db.session.scalar(db.select(db.func.count(User.id)))
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert (books, readers) == (3, 2)
+    assert "3 books catalogued by 2 readers." in html(response)
+
+
+def test_home_page_uses_the_singular_for_one_book_and_one_reader(client, make_book):
+    """
+    GIVEN one book, whose owner is the only user
+    WHEN the home page is requested
+    THEN the sentence says "1 book" and "1 reader", not "1 books"
+    """
+    make_book()
+
+    response = client.get("/")
+
+    assert "1 book catalogued by 1 reader." in html(response)
+
+
+def test_home_page_counts_readers_without_books(client, make_user):
+    """
+    GIVEN two users and no books
+    WHEN the home page is requested
+    THEN every registered user counts as a reader
+    """
+    make_user()
+    make_user()
+
+    page = html(client.get("/"))
+
+    assert "0 books catalogued by 2 readers." in page
+
+
+def test_home_page_of_an_empty_shelf(client):
+    """
+    GIVEN no users and no books
+    WHEN the home page is requested
+    THEN the counts are zero and there is no "Recently added" section
+    """
+    page = html(client.get("/"))
+
+    assert "<h1>Welcome to Bookshelf</h1>" in page
+    assert "0 books catalogued by 0 readers." in page
+    assert "Recently added" not in page
+
+
+def test_home_page_lists_the_five_newest_books_newest_first(client, make_user, make_book):
+    """
+    GIVEN six books created on six different days
+    WHEN the home page is requested
+    THEN the five newest are listed newest first, linked to their pages,
+         and the oldest is left out
+    """
+    owner = make_user()
+    books = [make_book(owner=owner, title=f"Title of day {n}", created_at=day(n)) for n in range(1, 7)]
+
+    page = html(client.get("/"))
+
+    assert "Recently added" in page
+    newest_first = [f'<a href="/books/{book.id}">{book.title}</a>' for book in reversed(books[1:])]
+    positions = [page.index(link) for link in newest_first]
+    assert positions == sorted(positions)
+    assert "Title of day 1" not in page
+
+
+def test_home_page_shows_each_recent_books_author(client, make_book):
+    """
+    GIVEN a book
+    WHEN the home page is requested
+    THEN the book is listed with "by" and its author
+    """
+    book = make_book(title="Kindred", author="Octavia E. Butler")
+
+    page = html(client.get("/"))
+
+    assert f'<a href="/books/{book.id}">Kindred</a> by Octavia E. Butler' in page
+
+
+def test_home_page_escapes_html_in_titles(client, make_book):
+    """
+    GIVEN a book whose title and author contain HTML
+    WHEN the home page is requested
+    THEN they appear escaped, as text, and no script element is injected
+    """
+    title = "<script>alert('owned')</script>"
+    make_book(title=title, author="<b>Bold</b>")
+
+    page = html(client.get("/"))
+
+    assert str(escape(title)) in page  # &lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<script>" not in page
+    assert "<b>" not in page
+
+
+def test_navigation_for_a_visitor_offers_login_and_register(client):
+    """
+    GIVEN nobody logged in
+    WHEN the home page is requested
+    THEN the navigation links to log in and register, and not to add a book
+    """
+    page = html(client.get("/"))
+
+    assert '<a href="/auth/login">Log in</a>' in page
+    assert '<a href="/auth/register">Register</a>' in page
+    assert '<a href="/books/new">' not in page
+
+
+def test_navigation_for_a_logged_in_user_names_them(user_client):
+    """
+    GIVEN a logged-in user called "reader"
+    WHEN the home page is requested
+    THEN the navigation names them and links to the add form, not to log in
+    """
+    page = html(user_client.get("/"))
+
+    assert "Signed in as reader" in page
+    assert '<a href="/books/new">Add a book</a>' in page
+    assert "Log in</a>" not in page
+
+
+def test_about_page_describes_the_app(client):
+    """
+    GIVEN the about page
+    WHEN it is requested
+    THEN it has its own title and heading and says what Bookshelf is
+    """
+    response = client.get("/about")
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "<title>About · Bookshelf</title>" in page
+    assert "<h1>About Bookshelf</h1>" in page
+    assert "a small catalogue of books" in page

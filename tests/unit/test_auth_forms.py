@@ -1,0 +1,186 @@
+"""Unit tests of the login and registration forms, without the views.
+
+Patterns: validating a Flask-WTF form inside ``app.test_request_context(
+method="POST", data=...)`` (the form reads ``request.form`` by itself),
+``form.errors`` as the thing to assert, a parametrized table of invalid
+input (field, value, expected message), custom ``validate_<field>`` methods
+that query the database, input filters (whitespace stripped).
+"""
+
+import pytest
+
+from sample_app.auth.forms import LoginForm, RegistrationForm
+from tests.factories import DEFAULT_PASSWORD
+
+VALID_REGISTRATION = {
+    "email": "new@example.com",
+    "username": "new.reader_1",
+    "password": DEFAULT_PASSWORD,
+    "password2": DEFAULT_PASSWORD,
+}
+
+
+def registration_errors(app, **changes):
+    """Validate the registration form posted with ``changes`` applied; return its errors."""
+    with app.test_request_context(method="POST", data={**VALID_REGISTRATION, **changes}):
+        form = RegistrationForm()
+        form.validate()
+        return form.errors
+
+
+# --- RegistrationForm ---------------------------------------------------------
+
+
+def test_registration_form_accepts_valid_data(app):
+    """
+    GIVEN a POST with a valid e-mail, username and matching passwords
+    WHEN the registration form validates it
+    THEN it is valid
+    """
+    with app.test_request_context(method="POST", data=VALID_REGISTRATION):
+        form = RegistrationForm()
+
+        assert form.validate() is True
+        assert form.errors == {}
+
+
+def test_registration_form_strips_whitespace_around_email_and_username(app):
+    """
+    GIVEN an e-mail and username typed with spaces around them
+    WHEN the registration form validates them
+    THEN it is valid and the data has the spaces removed
+    """
+    data = {**VALID_REGISTRATION, "email": "  new@example.com ", "username": " newreader\n"}
+    with app.test_request_context(method="POST", data=data):
+        form = RegistrationForm()
+
+        assert form.validate() is True
+        assert (form.email.data, form.username.data) == ("new@example.com", "newreader")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"username": "abc"},
+        {"username": "a" * 64},
+        {"username": "Jane.Doe_42"},
+        {"password": "8-chars!", "password2": "8-chars!"},
+    ],
+    ids=["username-3-chars", "username-64-chars", "username-all-allowed-characters", "password-8-chars"],
+)
+def test_registration_form_accepts_values_at_the_limits(app, changes):
+    """
+    GIVEN a registration POST with a value just inside a length or character rule
+    WHEN the form validates it
+    THEN there are no errors (the limits are inclusive)
+    """
+    assert registration_errors(app, **changes) == {}
+
+
+@pytest.mark.parametrize(
+    "field, changes, message",
+    [
+        pytest.param("email", {"email": ""}, "This field is required.", id="email-missing"),
+        pytest.param("email", {"email": "not-an-email"}, "Invalid email address.", id="email-malformed"),
+        pytest.param(
+            "email", {"email": "a" * 250 + "@example.com"}, "Field cannot be longer than 254", id="email-too-long"
+        ),
+        pytest.param("username", {"username": "ab"}, "Field must be between 3 and 64", id="username-too-short"),
+        pytest.param("username", {"username": "a" * 65}, "Field must be between 3 and 64", id="username-too-long"),
+        pytest.param("username", {"username": "new reader"}, "Usernames may only contain", id="username-with-space"),
+        pytest.param("username", {"username": "new<b>reader"}, "Usernames may only contain", id="username-with-markup"),
+        pytest.param("username", {"username": "new\nreader"}, "Usernames may only contain", id="username-with-newline"),
+        pytest.param(
+            "password", {"password": "7-chars", "password2": "7-chars"}, "Use at least 8", id="password-too-short"
+        ),
+        pytest.param("password2", {"password2": "something-else"}, "Passwords must match.", id="passwords-differ"),
+    ],
+)
+def test_registration_form_rejects_invalid_field(app, field, changes, message):
+    """
+    GIVEN a registration POST with one invalid field
+    WHEN the form validates it
+    THEN that field, and only that field, has the expected error
+    """
+    errors = registration_errors(app, **changes)
+
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+
+
+@pytest.mark.parametrize("email", ["reader@example.com", "Reader@EXAMPLE.com"], ids=["same-case", "other-case"])
+def test_registration_form_rejects_a_registered_email(app, user, email):
+    """
+    GIVEN a user registered as reader@example.com
+    WHEN someone registers with that e-mail in any letter case
+    THEN validate_email rejects it
+    """
+    errors = registration_errors(app, email=email)
+
+    assert errors == {"email": ["Email already registered."]}
+
+
+@pytest.mark.parametrize("username", ["reader", "READER"], ids=["same-case", "other-case"])
+def test_registration_form_rejects_a_username_in_use(app, user, username):
+    """
+    GIVEN a user called "reader"
+    WHEN someone registers as "reader" in any letter case
+    THEN validate_username rejects it
+    """
+    errors = registration_errors(app, username=username)
+
+    assert errors == {"username": ["Username already in use."]}
+
+
+def test_registration_form_is_not_submitted_on_get(app):
+    """
+    GIVEN a GET request (the page being displayed)
+    WHEN the view asks validate_on_submit()
+    THEN it is False, so the view only renders the form
+    """
+    with app.test_request_context(method="GET"):
+        assert RegistrationForm().validate_on_submit() is False
+
+
+# --- LoginForm ----------------------------------------------------------------
+
+
+def test_login_form_has_exactly_the_expected_fields(app):
+    """
+    GIVEN the login form (CSRF is off in TestingConfig, so no csrf_token field)
+    WHEN its fields are listed
+    THEN they are email, password, remember_me and submit, in that order
+    """
+    with app.test_request_context():
+        assert [field.name for field in LoginForm()] == ["email", "password", "remember_me", "submit"]
+
+
+@pytest.mark.parametrize("sent, expected", [({"remember_me": "y"}, True), ({}, False)], ids=["ticked", "not-ticked"])
+def test_login_form_reads_remember_me(app, sent, expected):
+    """
+    GIVEN a login POST with or without the remember-me box ticked
+    WHEN the form validates it
+    THEN it is valid and remember_me.data is True or False
+    """
+    data = {"email": "reader@example.com", "password": DEFAULT_PASSWORD, **sent}
+    with app.test_request_context(method="POST", data=data):
+        form = LoginForm()
+
+        assert form.validate() is True
+        assert form.remember_me.data is expected
+
+
+@pytest.mark.parametrize("missing", ["email", "password"])
+def test_login_form_requires_email_and_password(app, missing):
+    """
+    GIVEN a login POST without the e-mail or the password
+    WHEN the form validates it
+    THEN that field is required
+    """
+    data = {"email": "reader@example.com", "password": DEFAULT_PASSWORD}
+    del data[missing]
+    with app.test_request_context(method="POST", data=data):
+        form = LoginForm()
+
+        assert form.validate() is False
+        assert form.errors == {missing: ["This field is required."]}

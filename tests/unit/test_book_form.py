@@ -1,0 +1,299 @@
+"""Unit tests of BookForm, without the views.
+
+Patterns: validating a Flask-WTF form inside ``app.test_request_context(...)``
+(the form reads ``request.form`` as it does in a view; the context is popped
+before the assertions), pre-filling with ``obj=``, custom ``validate_<field>``
+validators that query the database, an edit form that may keep its own
+unique value, and freezing "now" with time-machine for a rule that depends
+on the current year.
+"""
+
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+
+from sample_app.books.forms import FIRST_PRINTED_YEAR, BookForm
+from sample_app.books.services import DUPLICATE_ISBN_MESSAGE
+from sample_app.extensions import db
+from sample_app.models import Book
+
+DUNE_ISBN = "9780441172719"
+DUNE_ISBN10 = "0441172717"
+KINDRED_ISBN = "9780807083697"
+REQUIRED = "This field is required."
+
+
+def valid_data(**overrides):
+    data = {"title": "Dune", "author": "Frank Herbert", "isbn": DUNE_ISBN, "year": "1965", "tag_names": "sf"}
+    data.update(overrides)
+    return data
+
+
+def submit(app, data, book_id=None):
+    """POST ``data`` to a BookForm (an edit form of book ``book_id`` if given).
+
+    Returns ``(valid, errors, data)``, read while the request context is open.
+    """
+    with app.test_request_context("/books/new", method="POST", data=data):
+        book = db.session.get(Book, book_id) if book_id is not None else None
+        form = BookForm(obj=book)
+        return form.validate(), form.errors, form.data
+
+
+def test_valid_submission_passes_with_clean_data(app):
+    """
+    GIVEN a complete submission with stray spaces around the text fields
+    WHEN the form is validated
+    THEN it is valid, the text is stripped and the year is an int
+    """
+    valid, errors, data = submit(app, valid_data(title="  Dune ", author=" Frank Herbert", tag_names=" sf "))
+
+    assert valid, errors
+    assert (data["title"], data["author"], data["year"], data["tag_names"]) == ("Dune", "Frank Herbert", 1965, "sf")
+
+
+@pytest.mark.parametrize("name", ["title", "author", "isbn"])
+@pytest.mark.parametrize("value", ["", "   "], ids=["empty", "blank"])
+def test_required_fields_reject_empty_values(app, name, value):
+    """
+    GIVEN a submission with one required field empty or only spaces
+    WHEN the form is validated
+    THEN that field, and only that field, says it is required
+    """
+    valid, errors, _ = submit(app, valid_data(**{name: value}))
+
+    assert not valid
+    assert errors == {name: [REQUIRED]}
+
+
+def test_year_may_be_left_empty(app):
+    """
+    GIVEN a submission without a year
+    WHEN the form is validated
+    THEN it is valid and the year is None (not 0)
+    """
+    valid, errors, data = submit(app, valid_data(year=""))
+
+    assert valid, errors
+    assert data["year"] is None
+
+
+def test_tags_may_be_left_empty(app):
+    """
+    GIVEN a submission without tags
+    WHEN the form is validated
+    THEN it is valid
+    """
+    valid, errors, data = submit(app, valid_data(tag_names=""))
+
+    assert valid, errors
+    assert data["tag_names"] == ""
+
+
+@pytest.mark.parametrize("name", ["title", "author"])
+def test_text_fields_accept_200_characters_but_not_201(app, name):
+    """
+    GIVEN a title or author at the length limit, and one character over it
+    WHEN each is validated
+    THEN the first passes and the second names the limit
+    """
+    assert submit(app, valid_data(**{name: "x" * 200}))[0]
+
+    valid, errors, _ = submit(app, valid_data(**{name: "x" * 201}))
+
+    assert not valid
+    assert errors == {name: ["Field cannot be longer than 200 characters."]}
+
+
+@pytest.mark.parametrize(
+    ("isbn", "message"),
+    [
+        ("9780441172710", "'9780441172710' is not a valid ISBN-13 (bad check digit or characters)"),
+        ("0441172718", "'0441172718' is not a valid ISBN-10 (bad check digit or characters)"),
+        ("12345", "'12345' is not an ISBN: expected 10 or 13 digits"),
+    ],
+    ids=["isbn13-bad-check-digit", "isbn10-bad-check-digit", "wrong-length"],
+)
+def test_isbn_validator_shows_the_checksum_message(app, isbn, message):
+    """
+    GIVEN an ISBN that is not valid
+    WHEN the form is validated
+    THEN the ISBN field shows the message from sample_app.isbn.normalize_isbn
+    """
+    valid, errors, _ = submit(app, valid_data(isbn=isbn))
+
+    assert not valid
+    assert errors == {"isbn": [message]}
+
+
+@pytest.mark.parametrize("isbn", [DUNE_ISBN10, "978-0-441-17271-9"], ids=["isbn10", "hyphenated"])
+def test_isbn_validator_accepts_other_spellings_of_a_valid_isbn(app, isbn):
+    """
+    GIVEN a valid ISBN written as an ISBN-10 or with hyphens
+    WHEN the form is validated
+    THEN it is valid (the model stores it as 13 digits)
+    """
+    valid, errors, _ = submit(app, valid_data(isbn=isbn))
+
+    assert valid, errors
+
+
+@pytest.mark.parametrize("isbn", [DUNE_ISBN, DUNE_ISBN10], ids=["same-spelling", "isbn10-of-it"])
+def test_new_book_may_not_reuse_a_stored_isbn(app, make_book, isbn):
+    """
+    GIVEN a stored book
+    WHEN a new book is submitted with its ISBN, in any spelling
+    THEN the ISBN field says the book is already in the catalogue
+    """
+    make_book(isbn=DUNE_ISBN)
+
+    valid, errors, _ = submit(app, valid_data(isbn=isbn))
+
+    assert not valid
+    assert errors == {"isbn": [DUPLICATE_ISBN_MESSAGE]}
+
+
+def test_edit_form_may_keep_the_books_own_isbn(app, make_book):
+    """
+    GIVEN a stored book
+    WHEN its edit form is submitted with its own ISBN unchanged
+    THEN the form is valid: the book does not clash with itself
+    """
+    book = make_book(isbn=DUNE_ISBN)
+
+    valid, errors, _ = submit(app, valid_data(isbn=DUNE_ISBN), book_id=book.id)
+
+    assert valid, errors
+
+
+def test_edit_form_may_not_take_another_books_isbn(app, make_book):
+    """
+    GIVEN two stored books
+    WHEN one's edit form is submitted with the other's ISBN
+    THEN the ISBN field says the book is already in the catalogue
+    """
+    make_book(isbn=DUNE_ISBN)
+    book = make_book(isbn=KINDRED_ISBN)
+
+    valid, errors, _ = submit(app, valid_data(isbn=DUNE_ISBN), book_id=book.id)
+
+    assert not valid
+    assert errors == {"isbn": [DUPLICATE_ISBN_MESSAGE]}
+
+
+# Frozen, so that "next year" is a known value. tick=False: time stands still.
+IN_2030 = time_machine.travel(datetime(2030, 6, 1, tzinfo=timezone.utc), tick=False)
+
+
+@IN_2030
+@pytest.mark.parametrize("year", [FIRST_PRINTED_YEAR, 1965, 2030, 2031], ids=["first-printed", "past", "this", "next"])
+def test_year_accepts_first_printed_year_to_next_year(app, year):
+    """
+    GIVEN "now" frozen in June 2030
+    WHEN a book is submitted with a year from 1450 to 2031 (next year: announced books)
+    THEN the form is valid
+    """
+    valid, errors, _ = submit(app, valid_data(year=str(year)))
+
+    assert valid, errors
+
+
+@IN_2030
+@pytest.mark.parametrize(
+    "year", [FIRST_PRINTED_YEAR - 1, 2032, 0, -5], ids=["before-printing", "two-years-ahead", "zero", "negative"]
+)
+def test_year_rejects_years_outside_the_range(app, year):
+    """
+    GIVEN "now" frozen in June 2030
+    WHEN a book is submitted with a year before 1450 or after 2031
+    THEN the year field names the allowed range
+    """
+    valid, errors, _ = submit(app, valid_data(year=str(year)))
+
+    assert not valid
+    assert errors == {"year": ["Year must be between 1450 and 2031."]}
+
+
+def test_year_limit_follows_the_clock_not_the_import_time(app):
+    """
+    GIVEN the form module imported long ago
+    WHEN the clock moves from 2030 to 2031
+    THEN 2032 goes from rejected to accepted (the limit is computed per validation)
+    """
+    with time_machine.travel(datetime(2030, 12, 31, tzinfo=timezone.utc), tick=False):
+        assert submit(app, valid_data(year="2032"))[0] is False
+    with time_machine.travel(datetime(2031, 1, 1, tzinfo=timezone.utc), tick=False):
+        assert submit(app, valid_data(year="2032"))[0] is True
+
+
+def test_year_that_is_not_a_number_gets_one_message(app):
+    """
+    GIVEN a year that is not a whole number
+    WHEN the form is validated
+    THEN only WTForms' "not a valid integer" message is shown, not a range error too
+    """
+    valid, errors, _ = submit(app, valid_data(year="nineteen"))
+
+    assert not valid
+    assert errors == {"year": ["Not a valid integer value."]}
+
+
+def test_tags_longer_than_the_column_are_rejected(app):
+    """
+    GIVEN a tag of 65 characters (the column holds 64)
+    WHEN the form is validated
+    THEN the tags field says so, instead of the database failing later
+    """
+    assert submit(app, valid_data(tag_names="ok, " + "t" * 64))[0]
+
+    valid, errors, _ = submit(app, valid_data(tag_names="ok, " + "t" * 65))
+
+    assert not valid
+    assert errors == {"tag_names": ["Each tag must be at most 64 characters."]}
+
+
+def test_edit_form_is_prefilled_from_the_book(app, make_book):
+    """
+    GIVEN a stored book with tags
+    WHEN its edit form is built on a GET request (no form data)
+    THEN every field shows the book's value and the tags are a comma-separated list
+    """
+    book = make_book(title="Dune", author="Frank Herbert", isbn=DUNE_ISBN, year=1965, tags=["SF", "classic"])
+
+    with app.test_request_context(f"/books/{book.id}/edit"):
+        form = BookForm(obj=db.session.get(Book, book.id))
+        data = form.data
+
+    assert data["title"] == "Dune"
+    assert data["author"] == "Frank Herbert"
+    assert data["isbn"] == DUNE_ISBN
+    assert data["year"] == 1965
+    assert data["tag_names"] == "classic, sf"
+
+
+def test_posted_values_win_over_the_books_values(app, make_book):
+    """
+    GIVEN a stored book
+    WHEN its edit form is built on a POST with new values
+    THEN the form holds the posted values, not the stored ones
+    """
+    book = make_book(title="Old title", tags=["old"])
+
+    valid, errors, data = submit(app, valid_data(title="New title", tag_names="new"), book_id=book.id)
+
+    assert valid, errors
+    assert (data["title"], data["tag_names"]) == ("New title", "new")
+
+
+def test_new_form_starts_empty(app):
+    """
+    GIVEN no book
+    WHEN the add form is built on a GET request
+    THEN its fields are empty
+    """
+    with app.test_request_context("/books/new"):
+        form = BookForm()
+        data = form.data
+
+    assert (data["title"], data["isbn"], data["year"], data["tag_names"]) == (None, None, None, None)

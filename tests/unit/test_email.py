@@ -1,0 +1,343 @@
+"""Unit tests of e-mail (``sample_app.email``), with no network.
+
+Patterns: ``unittest.mock.patch`` as a decorator and as a context manager,
+``patch.object``, ``autospec=True`` (and what it catches), ``MagicMock`` with
+``side_effect`` (a sequence, and an exception), ``assert_called_once_with``,
+``call_args`` / ``call_args_list``, ``method_calls`` to check call order,
+``mock.ANY``, indirect parametrization of a fixture (``mail_config``),
+``monkeypatch.setattr`` on an attribute (a test-only template), ``caplog``,
+pytest-flask's ``options`` marker, joining the thread the code under test
+returns instead of sleeping.
+
+monkeypatch or mock.patch? Both replace an attribute for one test and undo it
+afterwards. Use ``monkeypatch`` (setattr, setenv) when the test only needs a
+different value or a simple stand-in: the ``outbox`` fixture in conftest.py
+swaps ``deliver`` for a function that keeps the messages. Use ``mock.patch``
+when the test must also ask how the replacement was called, and give it
+``autospec=True`` so the mock keeps the real signature.
+
+Patch where a name is looked up: ``sample_app.email`` calls
+``smtplib.SMTP(...)`` through the module, so patching ``smtplib.SMTP`` (with
+``patch.object(smtplib, "SMTP")``) and ``"sample_app.email.smtplib.SMTP"``
+reach the same attribute.
+"""
+
+import logging
+import smtplib
+import threading
+from email.message import EmailMessage
+from unittest.mock import ANY, MagicMock, patch
+
+import pytest
+from jinja2 import ChoiceLoader, DictLoader
+
+from sample_app import email as email_module
+from sample_app.email import build_message, deliver, send_email
+
+TO = "reader@example.com"
+
+
+@pytest.fixture
+def template_name(app, monkeypatch):
+    """A template only these tests use, so they don't depend on the wording
+    of the app's real e-mails. monkeypatch puts the app's loader back after."""
+    templates = {"email/unit_test.txt": "Hello {{ name }}, you have {{ count }} new books."}
+    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([DictLoader(templates), app.jinja_env.loader]))
+    return "unit_test"
+
+
+@pytest.fixture
+def mail_config(request, app):
+    """SMTP settings for ``deliver()``: the app's config with the test's
+    parameter (a dict of settings) applied on top. Parametrize it with
+    ``indirect=True``; without a parameter it is a plain SMTP setup."""
+    config = dict(app.config)
+    config.update(
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="smtp.example.com",
+        MAIL_PORT=587,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+    )
+    config.update(getattr(request, "param", {}))
+    return config
+
+
+@pytest.fixture
+def message():
+    msg = EmailMessage()
+    msg["From"] = "Bookshelf <noreply@bookshelf.example>"
+    msg["To"] = TO
+    msg["Subject"] = "Hello"
+    msg.set_content("A message body.")
+    return msg
+
+
+def smtp_connection(smtp_class):
+    """The object the code uses inside ``with smtplib.SMTP(...) as smtp:``."""
+    return smtp_class.return_value.__enter__.return_value
+
+
+# --- deliver(): SMTP mocked --------------------------------------------------
+
+
+@patch("sample_app.email.smtplib.SMTP", autospec=True)
+def test_deliver_connects_to_the_configured_server(smtp_class, app, mail_config, message):
+    """
+    GIVEN SMTP settings and smtplib.SMTP patched (a decorator: the mock is
+          the first argument, before the fixtures)
+    WHEN a message is delivered
+    THEN it connects to the configured host and port with the timeout,
+         sends the message once, and reports success
+    """
+    with app.app_context():
+        assert deliver(mail_config, message) is True
+
+    smtp_class.assert_called_once_with("smtp.example.com", 587, timeout=mail_config["MAIL_TIMEOUT"])
+    smtp_connection(smtp_class).send_message.assert_called_once_with(message)
+
+
+@pytest.mark.parametrize(
+    ("mail_config", "expected_calls"),
+    [
+        ({}, ["send_message"]),
+        ({"MAIL_USE_TLS": True}, ["starttls", "send_message"]),
+        ({"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}, ["login", "send_message"]),
+        ({"MAIL_USE_TLS": True, "MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}, ["starttls", "login", "send_message"]),
+    ],
+    ids=["plain", "tls", "login", "tls-then-login"],
+    indirect=["mail_config"],
+)
+def test_deliver_uses_tls_and_login_only_when_configured(app, mail_config, message, expected_calls):
+    """
+    GIVEN SMTP settings with or without TLS and a username (the parameter
+          goes to the mail_config fixture: indirect parametrization)
+    WHEN a message is delivered
+    THEN the connection gets exactly the calls those settings need, in
+         order: STARTTLS before LOGIN, both before sending
+    """
+    with patch("sample_app.email.smtplib.SMTP", autospec=True) as smtp_class, app.app_context():
+        deliver(mail_config, message)
+
+    assert [name for name, _args, _kwargs in smtp_connection(smtp_class).method_calls] == expected_calls
+
+
+@pytest.mark.parametrize(
+    "mail_config", [{"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}], indirect=True, ids=["login"]
+)
+def test_deliver_logs_in_with_the_configured_credentials(app, mail_config, message):
+    """
+    GIVEN SMTP settings with a username and password
+    WHEN a message is delivered
+    THEN login() gets exactly those credentials
+    """
+    with patch("sample_app.email.smtplib.SMTP", autospec=True) as smtp_class, app.app_context():
+        deliver(mail_config, message)
+
+    smtp_connection(smtp_class).login.assert_called_once_with("mailer", "secret")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPRecipientsRefused({TO: (550, b"No such user")}),
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+        TimeoutError("timed out"),
+    ],
+    ids=["recipient-refused", "server-disconnected", "timeout"],
+)
+@patch.object(smtplib, "SMTP", autospec=True)
+def test_deliver_logs_and_returns_false_when_sending_fails(smtp_class, app, mail_config, message, caplog, error):
+    """
+    GIVEN an SMTP server that fails while sending (side_effect = an exception)
+    WHEN a message is delivered
+    THEN deliver() returns False and logs an error naming the recipient,
+         instead of raising into the request that sent the e-mail
+    """
+    smtp_connection(smtp_class).send_message.side_effect = error
+
+    with app.app_context():
+        assert deliver(mail_config, message) is False
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"Could not send e-mail to {TO}: {error}")
+    ]
+
+
+def test_deliver_returns_false_when_the_server_is_unreachable(app, mail_config, message, caplog):
+    """
+    GIVEN no mail server listening (the SMTP constructor raises ConnectionRefusedError)
+    WHEN a message is delivered
+    THEN deliver() returns False and logs the connection error
+    """
+    refused = ConnectionRefusedError(111, "Connection refused")
+
+    with patch("sample_app.email.smtplib.SMTP", side_effect=refused), app.app_context():
+        assert deliver(mail_config, message) is False
+
+    assert "Connection refused" in caplog.text
+
+
+def test_a_failed_delivery_does_not_affect_the_next_one(app, mail_config, message):
+    """
+    GIVEN an SMTP class whose first connection fails and second works
+          (a MagicMock with a side_effect sequence)
+    WHEN two messages are delivered
+    THEN the first reports failure, the second success
+    """
+    server = MagicMock(name="smtp-server")
+    smtp_class = MagicMock(side_effect=[smtplib.SMTPConnectError(421, "Try again later"), server])
+
+    with patch("sample_app.email.smtplib.SMTP", smtp_class), app.app_context():
+        results = [deliver(mail_config, message), deliver(mail_config, message)]
+
+    assert results == [False, True]
+    assert smtp_class.call_count == 2
+    # side_effect wins over return_value: the second call returned `server`.
+    server.__enter__.return_value.send_message.assert_called_once_with(message)
+
+
+@pytest.mark.parametrize("mail_config", [{"MAIL_BACKEND": "console"}], indirect=True, ids=["console"])
+def test_console_backend_logs_the_message_and_never_opens_smtp(app, mail_config, message, caplog):
+    """
+    GIVEN the console mail backend (development)
+    WHEN a message is delivered
+    THEN it is logged at INFO with its body, and no SMTP connection is made
+    """
+    with (
+        patch("sample_app.email.smtplib.SMTP") as smtp_class,
+        app.app_context(),
+        caplog.at_level(logging.INFO, logger="sample_app"),  # the testing config logs WARNING and up
+    ):
+        assert deliver(mail_config, message) is True
+
+    smtp_class.assert_not_called()
+    assert "not sent, console backend" in caplog.text
+    assert "A message body." in caplog.text
+
+
+# --- autospec: why ------------------------------------------------------------
+
+
+def test_autospec_mock_rejects_a_call_that_the_real_function_would_reject():
+    """
+    GIVEN a plain MagicMock and an autospecced mock of deliver(config, msg)
+    WHEN each is called with the message only (a bug: config is missing)
+    THEN the plain mock accepts it silently, the autospecced one raises
+         TypeError like the real function: a mock that accepts a wrong
+         signature lets a broken call pass its test
+    """
+    loose = MagicMock()
+    loose("only the message")
+    loose.assert_called_once_with("only the message")
+
+    with patch.object(email_module, "deliver", autospec=True) as strict:
+        with pytest.raises(TypeError, match="missing a required argument: 'msg'"):
+            strict("only the message")
+
+    strict.assert_not_called()
+
+
+def test_autospec_mock_has_only_the_real_attributes():
+    """
+    GIVEN smtplib.SMTP patched with autospec=True
+    WHEN code uses a misspelt method name
+    THEN AttributeError is raised, as with the real class (a plain
+         MagicMock would invent the method and the test would pass)
+    """
+    with patch("smtplib.SMTP", autospec=True) as smtp_class:
+        connection = smtplib.SMTP("smtp.example.com")
+        with pytest.raises(AttributeError, match="send_mesage"):
+            connection.send_mesage
+
+    smtp_class.assert_called_once_with("smtp.example.com")
+
+
+# --- build_message() and send_email() -----------------------------------------
+
+
+def test_build_message_sets_headers_and_renders_the_body(app, template_name):
+    """
+    GIVEN a template and its context
+    WHEN a message is built
+    THEN Subject, From (MAIL_SENDER) and To are set and the body is the rendered template
+    """
+    with app.app_context():
+        msg = build_message(app.config, TO, "New books", template_name, name="Ada", count=3)
+
+    assert (msg["Subject"], msg["From"], msg["To"]) == ("New books", app.config["MAIL_SENDER"], TO)
+    assert msg.get_content() == "Hello Ada, you have 3 new books.\n"
+
+
+def test_plain_text_e_mail_is_not_html_escaped(app, template_name):
+    """
+    GIVEN a name with characters HTML would escape
+    WHEN a .txt e-mail is built (Flask autoescapes only .html/.xml templates)
+    THEN the characters appear as typed, not as &amp; entities
+    """
+    with app.app_context():
+        msg = build_message(app.config, TO, "Hi", template_name, name="Ada & <Bob>", count=1)
+
+    assert "Hello Ada & <Bob>," in msg.get_content()
+
+
+def test_send_email_hands_the_rendered_message_to_deliver(app, outbox, template_name):
+    """
+    GIVEN the outbox fixture (deliver replaced with monkeypatch: only the
+          messages matter here, not how deliver was called)
+    WHEN an e-mail is sent
+    THEN one message with the subject and rendered body is delivered
+    """
+    with app.app_context():
+        send_email(TO, "New books", template_name, name="Ada", count=2)
+
+    assert [(m["To"], m["Subject"]) for m in outbox] == [(TO, "New books")]
+    assert "you have 2 new books" in outbox[0].get_content()
+
+
+def test_send_email_delivers_at_once_when_not_async(app, template_name):
+    """
+    GIVEN MAIL_ASYNC off (the testing config) and deliver patched with autospec
+    WHEN an e-mail is sent
+    THEN deliver is called once, in this thread, with the app's config,
+         and send_email returns no thread
+    """
+    with patch.object(email_module, "deliver", autospec=True, return_value=True) as deliver_mock, app.app_context():
+        result = send_email(TO, "New books", template_name, name="Ada", count=2)
+
+    assert result is None
+    deliver_mock.assert_called_once_with(app.config, ANY)
+    assert deliver_mock.call_args.args[1]["To"] == TO
+
+
+def test_each_e_mail_is_delivered_separately(app, template_name):
+    """
+    GIVEN deliver patched
+    WHEN e-mails are sent to two readers
+    THEN call_args_list shows one delivery per reader, in order
+    """
+    with patch.object(email_module, "deliver", autospec=True) as deliver_mock, app.app_context():
+        for to in ("ada@example.com", "bob@example.com"):
+            send_email(to, "New books", template_name, name=to, count=1)
+
+    assert [c.args[1]["To"] for c in deliver_mock.call_args_list] == ["ada@example.com", "bob@example.com"]
+
+
+@pytest.mark.options(mail_async=True)
+def test_send_email_async_returns_a_thread_that_delivers(app, template_name):
+    """
+    GIVEN MAIL_ASYNC on (pytest-flask's options marker, this test only) and SMTP mocked
+    WHEN an e-mail is sent
+    THEN a background thread is returned; once joined (no sleeping), the
+         message has been sent through SMTP
+    """
+    with patch("sample_app.email.smtplib.SMTP", autospec=True) as smtp_class:
+        with app.app_context():
+            thread = send_email(TO, "New books", template_name, name="Ada", count=2)
+        assert isinstance(thread, threading.Thread)
+        thread.join(timeout=10)
+
+    assert not thread.is_alive()
+    sent = smtp_connection(smtp_class).send_message.call_args.args[0]
+    assert (sent["To"], sent["Subject"]) == (TO, "New books")

@@ -1,0 +1,622 @@
+"""Unit tests of the CSV importer (sample_app/importer.py), without a request.
+
+Patterns: plain functions tested directly; ``pytest.mark.parametrize`` with
+``ids`` and ``pytest.param(..., id=...)``; ``pytest.raises(...) as excinfo``
+and inspecting the exception's ``errors``; freezing "now" with time-machine;
+Hypothesis property tests (no function-scoped fixtures inside ``@given``:
+the functions under test need no app); database work inside
+``with app.app_context():``; ``monkeypatch`` to force a failure half-way and
+prove the rollback leaves nothing behind.
+"""
+
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sample_app.importer import (
+    COLUMNS,
+    FIRST_PRINTED_YEAR,
+    BookRow,
+    CSVImportError,
+    RowError,
+    find_existing_isbns,
+    import_books,
+    latest_allowed_year,
+    parse_books_csv,
+    validate_row,
+)
+from sample_app.isbn import isbn13_check_digit
+from sample_app.models import Book, Tag
+
+HEADER = "title,author,isbn,year,tags\n"
+HOBBIT = "The Hobbit,J. R. R. Tolkien,9780547928227,1937,fantasy;classic\n"
+ORWELL = "Nineteen Eighty-Four,George Orwell,9780451524935,1949,\n"
+GATSBY = "The Great Gatsby,F. Scott Fitzgerald,9780743273565,1925,\n"
+
+
+def csv_bytes(*lines):
+    return "".join(lines).encode("utf-8")
+
+
+def good_row(**overrides):
+    row = {"title": "Dune", "author": "Frank Herbert", "isbn": "9780441172719", "year": "1965", "tags": ""}
+    row.update(overrides)
+    return row
+
+
+def messages(errors):
+    return [str(error) for error in errors]
+
+
+def count_books(db):
+    return db.session.scalar(db.select(db.func.count(Book.id)))
+
+
+# --- validate_row: valid rows --------------------------------------------------
+
+
+def test_validate_row_returns_a_normalised_book_row():
+    """
+    GIVEN a row with padded cells, a hyphenated ISBN and two tags
+    WHEN it is validated as line 7
+    THEN a BookRow comes back with stripped text, 13 digits, an int year and no errors
+    """
+    row = {
+        "title": "  Dune ",
+        "author": " Frank Herbert",
+        "isbn": "978-0-441-17271-9",
+        "year": " 1965 ",
+        "tags": "SF;Classic",
+    }
+
+    book, errors = validate_row(row, 7)
+
+    assert errors == []
+    assert book == BookRow(7, "Dune", "Frank Herbert", "9780441172719", 1965, ("sf", "classic"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "attribute", "expected"),
+    [
+        ({"isbn": "0-441-47812-3"}, "isbn", "9780441478125"),
+        ({"isbn": "978 0441 172719"}, "isbn", "9780441172719"),
+        ({"year": ""}, "year", None),
+        ({"year": "   "}, "year", None),
+        ({"tags": " Science  Fiction ; classic;;CLASSIC; "}, "tags", ("science fiction", "classic")),
+        ({"tags": None}, "tags", ()),
+    ],
+    ids=[
+        "isbn10-converted-to-isbn13",
+        "isbn-with-spaces",
+        "blank-year-is-none",
+        "whitespace-year-is-none",
+        "tags-normalised-and-deduplicated",
+        "missing-tags-cell-is-no-tags",
+    ],
+)
+def test_validate_row_normalises_cells(overrides, attribute, expected):
+    """
+    GIVEN a valid row with one cell written in a loose but accepted way
+    WHEN it is validated
+    THEN the BookRow holds the normalised value
+    """
+    book, errors = validate_row(good_row(**overrides), 2)
+
+    assert errors == []
+    assert getattr(book, attribute) == expected
+
+
+# --- validate_row: invalid rows ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"title": ""}, "title is required", id="blank-title"),
+        pytest.param({"title": "x" * 201}, "title is longer than 200 characters", id="title-too-long"),
+        pytest.param({"title": "Du\x00ne"}, "title contains control characters", id="nul-in-title"),
+        pytest.param({"author": "   "}, "author is required", id="blank-author"),
+        pytest.param({"author": "a" * 201}, "author is longer than 200 characters", id="author-too-long"),
+        pytest.param({"isbn": ""}, "isbn is required", id="blank-isbn"),
+        pytest.param({"isbn": "9780441172710"}, "not a valid ISBN-13", id="isbn-bad-check-digit"),
+        pytest.param({"isbn": "12345"}, "expected 10 or 13 digits", id="isbn-wrong-length"),
+        pytest.param({"isbn": "978044117271٩"}, "not a valid ISBN-13", id="isbn-non-ascii-digit"),
+        pytest.param({"year": "nineteen"}, "year must be blank or a whole number", id="year-not-a-number"),
+        pytest.param({"year": "1965.5"}, "year must be blank or a whole number", id="year-decimal"),
+        pytest.param({"year": "-1965"}, "year must be blank or a whole number", id="year-negative"),
+        pytest.param({"year": "1449"}, "from 1450 to", id="year-before-printing"),
+        pytest.param({"tags": "ok;" + "t" * 65}, "is longer than 64 characters", id="tag-too-long"),
+        pytest.param({"tags": "sci\x01fi"}, "contains control characters", id="control-character-in-tag"),
+    ],
+)
+def test_validate_row_rejects_bad_cell(overrides, message):
+    """
+    GIVEN a row with one bad cell
+    WHEN it is validated as line 5
+    THEN no BookRow comes back and the one error, on line 5, says what is wrong
+    """
+    book, errors = validate_row(good_row(**overrides), 5)
+
+    assert book is None
+    assert len(errors) == 1
+    assert errors[0].line == 5
+    assert message in errors[0].message
+
+
+def test_validate_row_reports_every_problem_in_the_row():
+    """
+    GIVEN a row with a blank title, a bad ISBN and a bad year
+    WHEN it is validated
+    THEN there is one error for each of them, not just the first
+    """
+    book, errors = validate_row(good_row(title="", isbn="123", year="soon"), 3)
+
+    assert book is None
+    assert [error.message.split()[0] for error in errors] == ["title", "'123'", "year"]
+
+
+@pytest.mark.parametrize(
+    ("year", "accepted"),
+    [("1450", True), ("2031", True), ("2032", False)],
+    ids=["first-printed-year", "next-year", "year-after-next"],
+)
+def test_validate_row_year_range_follows_the_clock(time_machine, year, accepted):
+    """
+    GIVEN "now" frozen at 1 June 2030 (time-machine's fixture)
+    WHEN rows with years at the edges of the allowed range are validated
+    THEN 1450 and next year (2031) pass and 2032 is refused
+    """
+    time_machine.move_to(datetime(2030, 6, 1, tzinfo=timezone.utc), tick=False)
+
+    book, errors = validate_row(good_row(year=year), 2)
+
+    assert (book is not None) is accepted
+    assert bool(errors) is not accepted
+
+
+# --- RowError -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "text"),
+    [
+        (RowError(3, "isbn is required"), "Line 3: isbn is required"),
+        (RowError(None, "The file is empty"), "The file is empty"),
+    ],
+    ids=["row-error-names-its-line", "file-error-has-no-line"],
+)
+def test_row_error_text(error, text):
+    """
+    GIVEN an error on a line, and one about the whole file
+    WHEN they are turned into text for the user
+    THEN the first starts with "Line N:" and the second is just the message
+    """
+    assert str(error) == text
+
+
+# --- parse_books_csv --------------------------------------------------------------
+
+
+def test_parse_reads_every_valid_row():
+    """
+    GIVEN a header and three good rows
+    WHEN the file is parsed
+    THEN three BookRows come back, numbered by their physical line, and no errors
+    """
+    rows, errors = parse_books_csv(csv_bytes(HEADER, HOBBIT, ORWELL, GATSBY))
+
+    assert errors == []
+    assert [(row.line, row.title) for row in rows] == [
+        (2, "The Hobbit"),
+        (3, "Nineteen Eighty-Four"),
+        (4, "The Great Gatsby"),
+    ]
+
+
+def test_parse_accepts_columns_in_any_order_and_case():
+    """
+    GIVEN a header with the columns shuffled and in mixed case
+    WHEN the file is parsed
+    THEN each cell is read from the column its header names
+    """
+    data = csv_bytes(" ISBN,Tags,TITLE,Year,author\n", "9780441172719,sf,Dune,1965,Frank Herbert\n")
+
+    rows, errors = parse_books_csv(data)
+
+    assert errors == []
+    assert rows == [BookRow(2, "Dune", "Frank Herbert", "9780441172719", 1965, ("sf",))]
+
+
+def test_parse_accepts_a_utf8_byte_order_mark():
+    """
+    GIVEN a UTF-8 file that starts with a byte-order mark (as Excel saves it)
+    WHEN it is parsed
+    THEN the mark is not taken as part of the first column name
+    """
+    rows, errors = parse_books_csv(b"\xef\xbb\xbf" + csv_bytes(HEADER, HOBBIT))
+
+    assert errors == []
+    assert rows[0].title == "The Hobbit"
+
+
+def test_parse_rejects_bytes_that_are_not_utf8_naming_the_line():
+    """
+    GIVEN Latin-1 bytes with an "é" (0xE9) on line 3
+    WHEN the file is parsed
+    THEN the only error says it is not UTF-8 and where the first bad byte is
+    """
+    data = (HEADER + HOBBIT + "Les Misérables,Victor Hugo,9780140444308,1862,\n").encode("latin-1")
+
+    rows, errors = parse_books_csv(data)
+
+    assert rows == []
+    assert messages(errors) == ["File is not UTF-8 text (first bad byte on line 3); save it as UTF-8"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(b"", "The file is empty", id="zero-bytes"),
+        pytest.param(b"\n \r\n", "The file is empty", id="only-blank-lines"),
+        pytest.param(HEADER.encode(), "No rows to import", id="header-only"),
+        pytest.param((HEADER + "\n,,,,\n").encode(), "No rows to import", id="header-and-blank-rows"),
+    ],
+)
+def test_parse_rejects_file_without_books(data, message):
+    """
+    GIVEN a file with no book rows
+    WHEN it is parsed
+    THEN there is a single error about the whole file (no line number)
+    """
+    rows, errors = parse_books_csv(data)
+
+    assert rows == []
+    assert len(errors) == 1
+    assert errors[0].line is None
+    assert errors[0].message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param(
+            "name,writer,isbn,year,tags\n",
+            ["Line 1: Missing column(s): title, author", "Line 1: Unknown column(s): name, writer"],
+            id="renamed-columns",
+        ),
+        pytest.param("title,author,isbn\n", ["Line 1: Missing column(s): year, tags"], id="missing-columns"),
+        pytest.param("title,author,isbn,year,tags,price\n", ["Line 1: Unknown column(s): price"], id="extra-column"),
+        pytest.param("title,author,isbn,year,tags,\n", ["Line 1: Unknown column(s): (blank)"], id="trailing-comma"),
+        pytest.param(
+            "title,author,isbn,year,tags,Title\n", ["Line 1: Duplicate column(s): title"], id="duplicate-column"
+        ),
+    ],
+)
+def test_parse_rejects_header_naming_the_columns(header, expected):
+    """
+    GIVEN a header that does not name each expected column exactly once
+    WHEN the file is parsed
+    THEN only header errors come back (on line 1), naming the columns at fault
+    """
+    error_text = [message.split("; expected")[0] for message in messages(parse_books_csv(csv_bytes(header, HOBBIT))[1])]
+
+    assert error_text == expected
+
+
+def test_parse_numbers_errors_by_physical_line():
+    """
+    GIVEN a row whose quoted tags cell spans two lines, then a blank line, then a bad row
+    WHEN the file is parsed
+    THEN the bad row is reported on the line it is on in an editor (line 5)
+    """
+    data = csv_bytes(
+        HEADER, 'Dune,Frank Herbert,9780441172719,1965,"sf;\nclassic"\n', "\n", "Bad,,9780451524935,1949,\n"
+    )
+
+    rows, errors = parse_books_csv(data)
+
+    assert rows[0].tags == ("sf", "classic")
+    assert messages(errors) == ["Line 5: author is required"]
+
+
+def test_parse_reports_rows_with_the_wrong_number_of_values():
+    """
+    GIVEN a row with an unquoted comma in the title (six values for five columns)
+    WHEN the file is parsed
+    THEN that line is reported with the counts
+    """
+    rows, errors = parse_books_csv(csv_bytes(HEADER, HOBBIT, "Gödel, Escher, Bach,Hofstadter,9780465026562,1979\n"))
+
+    assert [row.line for row in rows] == [2]
+    assert messages(errors) == ["Line 3: expected 5 values, found 6"]
+
+
+def test_parse_reports_duplicate_isbn_on_the_later_line():
+    """
+    GIVEN the same ISBN on lines 2 and 4 (once with hyphens)
+    WHEN the file is parsed
+    THEN line 4 is reported, naming line 2
+    """
+    data = csv_bytes(HEADER, HOBBIT, ORWELL, "The Hobbit (again),Tolkien,978-0-547-92822-7,1937,\n")
+
+    rows, errors = parse_books_csv(data)
+
+    assert [row.line for row in rows] == [2, 3]
+    assert messages(errors) == ["Line 4: ISBN 9780547928227 already appears on line 2"]
+
+
+def test_parse_collects_errors_from_every_row_in_line_order():
+    """
+    GIVEN bad rows on lines 2 and 4 around a good one
+    WHEN the file is parsed
+    THEN both are reported, in order (the user fixes the file in one go)
+    """
+    data = csv_bytes(HEADER, "No author,,9780547928227,1937,\n", ORWELL, "Bad year,Someone,9780743273565,year,\n")
+
+    _, errors = parse_books_csv(data)
+
+    assert [error.line for error in errors] == [2, 4]
+
+
+def test_parse_reports_a_file_the_csv_module_cannot_read():
+    """
+    GIVEN a cell larger than the csv module's field size limit (128 KiB)
+    WHEN the file is parsed
+    THEN a "not valid CSV" error comes back instead of an exception, and no rows
+    """
+    data = csv_bytes(HEADER, HOBBIT, '"' + "x" * (csv.field_size_limit() + 1) + '",a,9780451524935,1949,\n')
+
+    rows, errors = parse_books_csv(data)
+
+    assert rows == []
+    assert messages(errors) == ["The file is not valid CSV: field larger than field limit (131072)"]
+
+
+# --- import_books and the database ---------------------------------------------
+
+
+def test_import_books_inserts_every_row_for_the_owner(app, db, make_user):
+    """
+    GIVEN a user and a file with three books, one of them tagged
+    WHEN the file is imported for that user
+    THEN the count is returned and the books, owner and tags are in the database
+    """
+    owner = make_user()
+
+    with app.app_context():
+        count = import_books(csv_bytes(HEADER, HOBBIT, ORWELL, GATSBY), owner)
+
+    assert count == 3
+    with app.app_context():
+        books = db.session.scalars(db.select(Book).order_by(Book.isbn)).all()
+        assert [(book.isbn, book.owner_id) for book in books] == [
+            ("9780451524935", owner.id),
+            ("9780547928227", owner.id),
+            ("9780743273565", owner.id),
+        ]
+        assert [tag.name for tag in books[1].tags] == ["classic", "fantasy"]
+
+
+def test_import_books_reuses_existing_tags(app, db, make_user, make_book):
+    """
+    GIVEN a tag "fantasy" already used by a book
+    WHEN a file tagging a book "Fantasy" is imported
+    THEN the existing tag is reused, not duplicated
+    """
+    existing = make_book(tags=["fantasy"])
+    owner = make_user()
+
+    with app.app_context():
+        import_books(csv_bytes(HEADER, "The Hobbit,J. R. R. Tolkien,9780547928227,1937,Fantasy\n"), owner)
+
+    with app.app_context():
+        tags = db.session.scalars(db.select(Tag).where(Tag.name == "fantasy")).all()
+        assert len(tags) == 1
+        assert {book.id for book in tags[0].books} == {
+            existing.id,
+            db.session.scalar(db.select(Book.id).filter_by(isbn="9780547928227")),
+        }
+
+
+def test_import_books_writes_nothing_when_one_row_is_bad(app, db, make_user):
+    """
+    GIVEN a file whose middle row has a wrong ISBN check digit
+    WHEN it is imported
+    THEN CSVImportError lists that line, and not even the good rows are written
+    """
+    owner = make_user()
+    bad = "Nineteen Eighty-Four,George Orwell,9780451524936,1949,\n"
+
+    with app.app_context(), pytest.raises(CSVImportError) as excinfo:
+        import_books(csv_bytes(HEADER, HOBBIT, bad, GATSBY), owner)
+
+    assert [error.line for error in excinfo.value.errors] == [3]
+    assert "not a valid ISBN-13" in excinfo.value.errors[0].message
+    assert "nothing was imported" in str(excinfo.value)
+    with app.app_context():
+        assert count_books(db) == 0
+
+
+def test_import_books_rejects_isbn_already_in_the_catalogue(app, db, make_user, make_book):
+    """
+    GIVEN a book with ISBN 9780451524935 in the catalogue
+    WHEN a file containing that ISBN on line 3 is imported
+    THEN the error names line 3 and the ISBN, and only the existing book remains
+    """
+    make_book(isbn="9780451524935")
+    owner = make_user()
+
+    with app.app_context(), pytest.raises(CSVImportError) as excinfo:
+        import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
+
+    assert messages(excinfo.value.errors) == ["Line 3: ISBN 9780451524935 is already in the catalogue"]
+    with app.app_context():
+        assert count_books(db) == 1
+
+
+def test_find_existing_isbns_looks_up_in_batches(app, monkeypatch, make_book):
+    """
+    GIVEN three books and a lookup batch size of two
+    WHEN their ISBNs and an unknown one are looked up
+    THEN every known ISBN is found, across both batches
+    """
+    monkeypatch.setattr("sample_app.importer.LOOKUP_BATCH_SIZE", 2)
+    isbns = [make_book().isbn for _ in range(3)]
+
+    with app.app_context():
+        found = find_existing_isbns(isbns + ["9780441172719"])
+
+    assert found == set(isbns)
+
+
+def test_import_books_turns_a_duplicate_found_at_commit_into_an_import_error(
+    app, db, monkeypatch, make_user, make_book
+):
+    """
+    GIVEN another request inserted an ISBN after the importer checked (simulated by
+        making the check find nothing)
+    WHEN the import commits and the unique constraint fails
+    THEN CSVImportError says so, everything is rolled back and the session still works
+    """
+    make_book(isbn="9780451524935")
+    owner = make_user()
+    monkeypatch.setattr("sample_app.importer.find_existing_isbns", lambda isbns: set())
+
+    with app.app_context():
+        with pytest.raises(CSVImportError) as excinfo:
+            import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
+        assert count_books(db) == 1
+
+    assert "The catalogue changed during the import" in str(excinfo.value.errors[0])
+
+
+def test_import_books_rolls_back_on_an_unexpected_error(app, db, monkeypatch, make_user):
+    """
+    GIVEN tag lookup that fails on the second row (after the first book was added)
+    WHEN a file is imported
+    THEN the original exception propagates and no book or tag is left behind
+    """
+    owner = make_user()
+    real_get_or_create = Tag.get_or_create
+    calls = []
+
+    def failing_second_time(names):
+        calls.append(names)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_get_or_create(names)
+
+    monkeypatch.setattr(Tag, "get_or_create", failing_second_time)
+
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="database went away"):
+            import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
+        assert count_books(db) == 0
+        assert db.session.scalars(db.select(Tag.name)).all() == []
+
+
+# --- properties (Hypothesis) -----------------------------------------------------
+
+# No per-example deadline: under coverage or a busy CI machine one slow
+# example would fail the test as "flaky" although nothing is wrong.
+no_deadline = settings(deadline=None)
+
+# Cells a user could type: any text without control characters, already trimmed.
+clean_text = (
+    st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=200).map(str.strip).filter(bool)
+)
+valid_isbns = st.from_regex(r"97[89][0-9]{9}", fullmatch=True).map(lambda body: body + isbn13_check_digit(body))
+# Upper bound computed once: the property holds for any year in range.
+valid_years = st.none() | st.integers(FIRST_PRINTED_YEAR, latest_allowed_year())
+normalised_tags = st.lists(
+    st.from_regex(r"[a-z0-9]{1,10}( [a-z0-9]{1,10}){0,2}", fullmatch=True), max_size=4, unique=True
+)
+any_cells = st.dictionaries(st.sampled_from(COLUMNS) | st.text(max_size=10), st.text(max_size=300))
+
+
+@st.composite
+def valid_rows(draw):
+    title, author, year, tags = draw(clean_text), draw(clean_text), draw(valid_years), draw(normalised_tags)
+    cells = {"title": title, "author": author, "isbn": draw(valid_isbns), "year": "" if year is None else str(year)}
+    cells["tags"] = ";".join(tags)
+    return cells, (title, author, cells["isbn"], year, tuple(tags))
+
+
+@no_deadline
+@given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
+def test_validate_row_never_raises_for_any_text(row, line_no):
+    """
+    GIVEN any dict of strings (any keys, any cell text)
+    WHEN it is validated
+    THEN it returns either a BookRow and no errors, or None and at least one error
+    """
+    book, errors = validate_row(row, line_no)
+
+    assert (book is None) == bool(errors)
+
+
+@no_deadline
+@given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
+def test_validate_row_errors_always_carry_the_line_number(row, line_no):
+    """
+    GIVEN any dict of strings and a line number
+    WHEN it is validated
+    THEN every error it reports is on that line
+    """
+    _, errors = validate_row(row, line_no)
+
+    assert all(isinstance(error, RowError) and error.line == line_no for error in errors)
+
+
+@no_deadline
+@given(row=valid_rows(), line_no=st.integers(min_value=2, max_value=10**6))
+def test_valid_rows_round_trip_through_validate_row(row, line_no):
+    """
+    GIVEN a row built from valid values
+    WHEN it is validated
+    THEN the BookRow holds exactly those values
+    """
+    cells, (title, author, isbn, year, tags) = row
+
+    book, errors = validate_row(cells, line_no)
+
+    assert errors == []
+    assert book == BookRow(line_no, title, author, isbn, year, tags)
+
+
+@no_deadline
+@given(rows=st.lists(valid_rows(), max_size=5, unique_by=lambda row: row[0]["isbn"]))
+def test_valid_rows_round_trip_through_a_csv_file(rows):
+    """
+    GIVEN valid rows written out by the csv module (quoting commas, quotes, non-ASCII)
+    WHEN the file is parsed
+    THEN the same rows come back on lines 2, 3, ... (or "No rows" for none)
+    """
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(cells for cells, _ in rows)
+
+    parsed, errors = parse_books_csv(out.getvalue().encode("utf-8"))
+
+    assert [(row.title, row.author, row.isbn, row.year, row.tags) for row in parsed] == [values for _, values in rows]
+    assert [row.line for row in parsed] == list(range(2, len(rows) + 2))
+    assert bool(errors) is (not rows)
+
+
+@no_deadline
+@given(data=st.binary(max_size=500))
+def test_parse_never_raises_for_any_bytes(data):
+    """
+    GIVEN any bytes at all
+    WHEN they are parsed as a CSV file
+    THEN the parser answers with rows or errors (never an exception, never both empty)
+    """
+    rows, errors = parse_books_csv(data)
+
+    assert rows or errors
+    assert all(isinstance(error, RowError) for error in errors)

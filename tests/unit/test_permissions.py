@@ -1,0 +1,186 @@
+"""Unit tests of the permission bit masks (``sample_app.permissions``): pure functions.
+
+Patterns: property-based tests with Hypothesis (invariants of grant/revoke,
+a round trip, consistency between two functions), an exhaustive check when
+the input space is small, ``pytest.mark.parametrize`` with ``ids``, stacked
+``parametrize`` (cartesian product), ``pytest.raises`` with ``match`` and
+``excinfo``.
+"""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sample_app.permissions import (
+    ALL_PERMISSIONS,
+    ROLES,
+    Permission,
+    grant,
+    has_permission,
+    mask_from_names,
+    permission_names,
+    revoke,
+)
+
+# No pytest fixtures in the @given tests: a function-scoped fixture runs
+# once per test, not per example, so examples would share its state.
+masks = st.integers(min_value=0, max_value=int(ALL_PERMISSIONS))
+permissions = st.sampled_from(list(Permission))
+
+
+@given(masks, permissions)
+def test_granted_permission_is_held(mask, permission):
+    """
+    GIVEN any valid mask and any permission
+    WHEN the permission is granted
+    THEN the mask has it, and every permission it had before is kept
+    """
+    granted = grant(mask, permission)
+
+    assert has_permission(granted, permission)
+    assert granted & mask == mask
+
+
+@given(masks, permissions)
+def test_revoked_permission_is_gone_and_others_are_untouched(mask, permission):
+    """
+    GIVEN any valid mask and any permission
+    WHEN the permission is revoked
+    THEN the mask lacks it and every other bit is unchanged
+    """
+    revoked = revoke(mask, permission)
+
+    assert not has_permission(revoked, permission)
+    assert revoked | permission == mask | permission
+
+
+@given(st.integers(min_value=0, max_value=2**16), permissions)
+def test_revoke_clears_only_its_own_bit_even_in_wider_masks(mask, permission):
+    """
+    GIVEN any non-negative integer (bits above ADMIN included) and a permission
+    WHEN the permission is revoked
+    THEN exactly that bit is cleared (a regression: ``~`` on the IntFlag
+         alone also cleared every unknown bit)
+    """
+    assert revoke(mask, permission) == mask - (mask & int(permission))
+
+
+@given(masks, permissions)
+def test_grant_and_revoke_are_idempotent(mask, permission):
+    """
+    GIVEN any valid mask and any permission
+    WHEN it is granted (or revoked) twice
+    THEN the second call changes nothing
+    """
+    assert grant(grant(mask, permission), permission) == grant(mask, permission)
+    assert revoke(revoke(mask, permission), permission) == revoke(mask, permission)
+
+
+@given(masks)
+def test_names_round_trip_to_the_same_mask(mask):
+    """
+    GIVEN any valid mask
+    WHEN it is turned into names and back
+    THEN the same mask comes back
+    """
+    assert mask_from_names(permission_names(mask)) == mask
+
+
+@given(masks)
+def test_has_permission_agrees_with_permission_names(mask):
+    """
+    GIVEN any valid mask
+    WHEN each permission is checked
+    THEN has_permission is true exactly for the names the mask lists
+    """
+    names = permission_names(mask)
+
+    for permission in Permission:
+        assert has_permission(mask, permission) == (permission.name in names)
+
+
+@given(st.sets(permissions))
+def test_names_come_back_lowest_bit_first(chosen):
+    """
+    GIVEN any set of permissions
+    WHEN their mask is turned into names
+    THEN the names come back in bit order, whatever order they were given in
+    """
+    mask = mask_from_names(p.name for p in chosen)
+
+    assert permission_names(mask) == [p.name for p in sorted(chosen)]
+
+
+def test_every_mask_round_trips():
+    """
+    GIVEN the 16 possible masks (small enough to try them all)
+    WHEN each is turned into names and back
+    THEN each comes back unchanged; Hypothesis is for spaces too big for this
+    """
+    for mask in range(int(ALL_PERMISSIONS) + 1):
+        assert mask_from_names(permission_names(mask)) == mask
+
+
+def test_all_permissions_names_every_permission():
+    """
+    GIVEN the ALL_PERMISSIONS mask
+    WHEN it is turned into names
+    THEN every permission is there, lowest bit first
+    """
+    assert permission_names(ALL_PERMISSIONS) == ["BROWSE", "WRITE", "MODERATE", "ADMIN"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("User", ["BROWSE", "WRITE"]),
+        ("Moderator", ["BROWSE", "WRITE", "MODERATE"]),
+        ("Administrator", ["BROWSE", "WRITE", "MODERATE", "ADMIN"]),
+    ],
+    ids=["user", "moderator", "administrator"],
+)
+def test_role_masks(role, expected):
+    """
+    GIVEN a role from the ROLES table
+    WHEN its mask is turned into names
+    THEN it holds exactly the documented permissions
+    """
+    mask, _ = ROLES[role]
+
+    assert permission_names(mask) == expected
+
+
+def test_only_user_is_the_default_role():
+    """
+    GIVEN the ROLES table
+    WHEN the default flags are read
+    THEN exactly one role, "User", is the default for new accounts
+    """
+    assert [name for name, (_, is_default) in ROLES.items() if is_default] == ["User"]
+
+
+@pytest.mark.parametrize("extra_bit", [16, 32, 1 << 10], ids=["bit-4", "bit-5", "bit-10"])
+@pytest.mark.parametrize("base", [0, int(ALL_PERMISSIONS)], ids=["empty", "all"])
+def test_permission_names_rejects_unknown_bits(base, extra_bit):
+    """
+    GIVEN a mask with a bit no permission uses (2 bases x 3 extra bits)
+    WHEN it is turned into names
+    THEN ValueError shows the mask in hex instead of silently dropping the bit
+    """
+    with pytest.raises(ValueError, match=f"Unknown permission bits in {base | extra_bit:#x}"):
+        permission_names(base | extra_bit)
+
+
+@pytest.mark.parametrize("name", ["SUPERUSER", "browse", ""], ids=["unknown", "wrong-case", "empty"])
+def test_mask_from_names_rejects_unknown_names(name):
+    """
+    GIVEN a name that is not a Permission member (names are case-sensitive)
+    WHEN a mask is built from it
+    THEN ValueError names it, without the KeyError chained behind it
+    """
+    with pytest.raises(ValueError, match="Unknown permission") as excinfo:
+        mask_from_names(["BROWSE", name])
+
+    assert repr(name) in str(excinfo.value)
+    assert excinfo.value.__cause__ is None
+    assert excinfo.value.__suppress_context__

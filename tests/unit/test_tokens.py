@@ -1,0 +1,296 @@
+"""Unit tests of API tokens (sample_app/api/tokens.py) and the checks that
+use them (sample_app/api/auth.py), called directly, without HTTP.
+
+Patterns: time control with time-machine (``time_machine.travel(dt,
+tick=False)`` and ``move_to``) to test expiry one second either side of the
+TTL, never sleeping; ``pytest.raises(..., match=...)`` and reading
+``excinfo.value``; forging bad tokens with PyJWT itself (tampered
+signature, changed payload, ``alg: none``, wrong key); an app context
+pushed only around the code that needs one; werkzeug's ``Authorization``
+object as the input of an HTTP Basic check.
+"""
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+import time_machine
+from werkzeug.datastructures import Authorization
+
+from sample_app.api.auth import MISSING_TOKEN, USER_GONE, MissingToken, user_from_basic, user_from_bearer
+from sample_app.api.tokens import ALGORITHM, TokenError, decode_token, issue_token
+from sample_app.models import User
+from tests.factories import DEFAULT_PASSWORD
+
+# A whole second, so JWT's whole-second "exp" is exactly ISSUED_AT + TTL.
+ISSUED_AT = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def _claims(**overrides):
+    claims = {"sub": "1", "iat": ISSUED_AT, "exp": ISSUED_AT + timedelta(hours=1)}
+    claims.update(overrides)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def _sign(app, claims, key=None):
+    """A token signed like the app signs them (or with another ``key``)."""
+    return jwt.encode(claims, key or app.config["SECRET_KEY"], algorithm=ALGORITHM)
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+# Token forgers: public because tests/functional/test_api_tokens.py sends
+# the same forged tokens through HTTP.
+
+
+def flip_signature_character(token):
+    header, payload, signature = token.split(".")
+    # A middle character: the last one of an HS256 signature also carries
+    # padding bits, and some changes to it decode to the very same bytes.
+    i = len(signature) // 2
+    replacement = "A" if signature[i] != "A" else "B"
+    return f"{header}.{payload}.{signature[:i]}{replacement}{signature[i + 1:]}"
+
+
+def change_subject(token):
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = str(int(claims["sub"]) + 1)
+    return f"{header}.{_b64url(json.dumps(claims).encode())}.{signature}"
+
+
+def unsigned_copy(token):
+    """The same claims with ``"alg": "none"`` and no signature."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode(claims, None, algorithm="none")
+
+
+# --- issue_token / decode_token --------------------------------------------------
+
+
+def test_decoded_token_gives_back_the_user_id(app):
+    """
+    GIVEN a token issued for user 42
+    WHEN it is decoded
+    THEN the result is the integer 42
+    """
+    with app.app_context():
+        assert decode_token(issue_token(42)) == 42
+
+
+def test_token_is_accepted_one_second_before_ttl_ends(app):
+    """
+    GIVEN a token issued with the default TTL, with the clock frozen
+    WHEN the clock is moved to one second before the TTL runs out
+    THEN the token still decodes
+    """
+    ttl = app.config["API_TOKEN_TTL"]
+    with app.app_context(), time_machine.travel(ISSUED_AT, tick=False) as traveller:
+        token = issue_token(7)
+        traveller.move_to(ISSUED_AT + timedelta(seconds=ttl - 1))
+
+        assert decode_token(token) == 7
+
+
+def test_token_is_expired_when_ttl_ends(app):
+    """
+    GIVEN a token issued with the default TTL, with the clock frozen
+    WHEN the clock reaches exactly the end of the TTL
+    THEN decoding raises TokenError "Token has expired"
+    """
+    ttl = app.config["API_TOKEN_TTL"]
+    with app.app_context(), time_machine.travel(ISSUED_AT, tick=False) as traveller:
+        token = issue_token(7)
+        traveller.move_to(ISSUED_AT + timedelta(seconds=ttl))
+
+        with pytest.raises(TokenError, match="^Token has expired$") as excinfo:
+            decode_token(token)
+
+    # Raised "from None": the PyJWT error is not chained into the traceback.
+    assert excinfo.value.__cause__ is None
+
+
+def test_explicit_ttl_overrides_the_configured_one(app):
+    """
+    GIVEN a token issued with ttl=10
+    WHEN 10 seconds pass
+    THEN it has expired, although API_TOKEN_TTL is an hour
+    """
+    with app.app_context(), time_machine.travel(ISSUED_AT, tick=False) as traveller:
+        token = issue_token(7, ttl=10)
+        traveller.shift(10)
+
+        with pytest.raises(TokenError, match="expired"):
+            decode_token(token)
+
+
+@pytest.mark.options(API_TOKEN_TTL=60)
+def test_default_ttl_comes_from_config(app):
+    """
+    GIVEN API_TOKEN_TTL set to 60 seconds for this test
+    WHEN a token is issued without a ttl
+    THEN its exp claim is 60 seconds after its iat claim
+    """
+    with app.app_context(), time_machine.travel(ISSUED_AT, tick=False):
+        claims = jwt.decode(issue_token(7), options={"verify_signature": False})
+
+    assert claims["exp"] - claims["iat"] == 60
+    assert claims["sub"] == "7"
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [flip_signature_character, change_subject, unsigned_copy],
+    ids=["flipped-signature-character", "changed-subject", "alg-none"],
+)
+def test_tampered_token_is_invalid(app, forge):
+    """
+    GIVEN a genuine token changed by an attacker
+    WHEN it is decoded
+    THEN TokenError says "Token is invalid"
+    """
+    with app.app_context():
+        forged = forge(issue_token(7))
+
+        with pytest.raises(TokenError) as excinfo:
+            decode_token(forged)
+
+    assert str(excinfo.value) == "Token is invalid"
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda app: _sign(app, _claims(), key="another-key-that-is-at-least-32-bytes"), id="other-key"),
+        pytest.param(lambda app: _sign(app, _claims(exp=None)), id="no-exp"),
+        pytest.param(lambda app: _sign(app, _claims(iat=None)), id="no-iat"),
+        pytest.param(lambda app: _sign(app, _claims(sub=None)), id="no-sub"),
+        pytest.param(lambda app: _sign(app, _claims(sub="admin")), id="sub-not-a-number"),
+        pytest.param(lambda app: _sign(app, _claims(sub="²")), id="sub-superscript-digit"),
+        pytest.param(lambda app: _sign(app, _claims(iat=ISSUED_AT + timedelta(hours=1))), id="issued-in-future"),
+        pytest.param(lambda app: "not.a.token", id="garbage"),
+        pytest.param(lambda app: "", id="empty"),
+    ],
+)
+def test_malformed_or_foreign_token_is_invalid(app, make_token):
+    """
+    GIVEN a token the app did not issue, or one missing what it needs
+    WHEN it is decoded (at ISSUED_AT, so only the defect matters)
+    THEN TokenError says "Token is invalid"
+    """
+    with app.app_context(), time_machine.travel(ISSUED_AT, tick=False):
+        with pytest.raises(TokenError, match="^Token is invalid$"):
+            decode_token(make_token(app))
+
+
+# --- user_from_bearer ---------------------------------------------------------
+
+
+def test_bearer_header_gives_its_user(app, user):
+    """
+    GIVEN a token for an existing user
+    WHEN the user is looked up from "Bearer <token>"
+    THEN it is that user
+    """
+    with app.app_context():
+        found = user_from_bearer(f"Bearer {issue_token(user.id)}")
+
+        assert found.email == user.email
+
+
+def test_bearer_scheme_is_case_insensitive(app, user):
+    """
+    GIVEN a header spelling the scheme "bearer" in lower case
+    WHEN the user is looked up
+    THEN it is accepted (RFC 9110: auth schemes are case-insensitive)
+    """
+    with app.app_context():
+        assert user_from_bearer(f"bearer {issue_token(user.id)}").id == user.id
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "", "Bearer", "Bearer   ", "Basic cmVhZGVyOnB3", "Token abc"],
+    ids=["none", "empty", "scheme-only", "blank-token", "basic-scheme", "other-scheme"],
+)
+def test_header_without_bearer_token_raises_missing_token(app, header):
+    """
+    GIVEN an Authorization header that carries no bearer token
+    WHEN the user is looked up
+    THEN MissingToken (a TokenError) says "Missing bearer token"
+    """
+    with app.app_context():
+        with pytest.raises(MissingToken, match=MISSING_TOKEN) as excinfo:
+            user_from_bearer(header)
+
+    assert isinstance(excinfo.value, TokenError)
+
+
+def test_token_of_deleted_user_is_refused(app, db, make_user):
+    """
+    GIVEN a valid token whose user has since been deleted
+    WHEN the user is looked up
+    THEN TokenError says the user no longer exists
+    """
+    gone = make_user()
+    with app.app_context():
+        token = issue_token(gone.id)
+        db.session.delete(db.session.get(User, gone.id))
+        db.session.commit()
+
+        with pytest.raises(TokenError, match=USER_GONE):
+            user_from_bearer(f"Bearer {token}")
+
+
+# --- user_from_basic ----------------------------------------------------------
+
+
+def test_basic_credentials_give_their_user(app, user):
+    """
+    GIVEN a werkzeug Authorization object with a user's e-mail and password
+    WHEN the user is looked up
+    THEN it is that user
+    """
+    auth = Authorization("basic", {"username": user.email, "password": DEFAULT_PASSWORD})
+
+    with app.app_context():
+        assert user_from_basic(auth).id == user.id
+
+
+def test_basic_email_matches_in_any_letter_case(app, user):
+    """
+    GIVEN the e-mail typed in capitals
+    WHEN the user is looked up
+    THEN it still matches, as on the login form
+    """
+    auth = Authorization("basic", {"username": user.email.upper(), "password": DEFAULT_PASSWORD})
+
+    with app.app_context():
+        assert user_from_basic(auth).id == user.id
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        Authorization("basic", {"username": "reader@example.com", "password": "wrong-password"}),
+        Authorization("basic", {"username": "nobody@example.com", "password": DEFAULT_PASSWORD}),
+        Authorization("basic", {"username": "reader@example.com", "password": ""}),
+        Authorization("basic", {"username": "", "password": DEFAULT_PASSWORD}),
+        Authorization("basic", {"username": "reader\x00@example.com", "password": DEFAULT_PASSWORD}),
+        Authorization("bearer", token="abc"),
+    ],
+    ids=["no-header", "wrong-password", "unknown-email", "empty-password", "empty-email", "nul-in-email", "bearer-scheme"],
+)
+def test_missing_or_wrong_basic_credentials_give_no_user(app, user, auth):
+    """
+    GIVEN no credentials, wrong ones, or another scheme
+    WHEN the user is looked up
+    THEN there is none (the caller answers 401)
+    """
+    with app.app_context():
+        assert user_from_basic(auth) is None

@@ -18,24 +18,23 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DB_TEST = '''
+DB_TEST = """
 def test_commit_then_count_{n}(app, db):
     with app.app_context():
         db.session.add(User(email="u{n}@example.com", username="u{n}", password="x"))
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(User.id))) == 1
-'''
+"""
 
-TRIVIAL_TEST = '''
+TRIVIAL_TEST = """
 def test_nothing_{n}():
     assert {n} == {n}
-'''
+"""
 
 # Re-export the root conftest's fixtures (the strategy this repo uses).
 SAVEPOINT_CONFTEST = f"""

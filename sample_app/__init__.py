@@ -45,9 +45,9 @@ def create_app(config_name="development", **overrides):
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
+    from .commands import register_commands
     from .errors import register_error_handlers
     from .hooks import register_hooks
-    from .commands import register_commands
 
     register_error_handlers(app)
     register_hooks(app)

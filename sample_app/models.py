@@ -45,9 +45,7 @@ class TimestampMixin:
     # Callables, evaluated per row: ``default=utcnow()`` would stamp every
     # row with the moment the module was imported.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
 class Role(db.Model):

@@ -21,9 +21,10 @@ BASIC_CHALLENGE = 'Basic realm="api"'
 # RFC 6750 section 3: no error code when no credentials were sent,
 # error="invalid_token" when a token was sent but cannot be used.
 BEARER_CHALLENGE = 'Bearer realm="api"'
-INVALID_TOKEN_CHALLENGE = 'Bearer realm="api", error="invalid_token"'
+# Header values and messages, not secrets (bandit B105 guesses from the names).
+INVALID_TOKEN_CHALLENGE = 'Bearer realm="api", error="invalid_token"'  # nosec B105
 
-MISSING_TOKEN = "Missing bearer token"
+MISSING_TOKEN = "Missing bearer token"  # nosec B105
 USER_GONE = "The user of this token no longer exists"
 
 

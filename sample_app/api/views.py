@@ -49,7 +49,8 @@ def create_token():
         message = "Send a valid email and password with HTTP Basic authentication"
         return json_error(401, message, {"WWW-Authenticate": BASIC_CHALLENGE})
     ttl = current_app.config["API_TOKEN_TTL"]
-    response = jsonify(token=issue_token(user.id, ttl), token_type="Bearer", expires_in=ttl)
+    # token_type is the OAuth token type, not a password (bandit B106 guesses from the name).
+    response = jsonify(token=issue_token(user.id, ttl), token_type="Bearer", expires_in=ttl)  # nosec B106
     response.headers["Cache-Control"] = "no-store"  # RFC 6749 5.1: never cache a token
     return response
 

@@ -220,7 +220,8 @@ def test_login_page_shows_the_form(client):
 
     assert response.status_code == 200
     assert "<h1>Log in</h1>" in response.text
-    assert 'type="checkbox"' in response.text and "Keep me logged in" in response.text
+    assert 'type="checkbox"' in response.text
+    assert "Keep me logged in" in response.text
     assert f'href="{REGISTER_URL}"' in response.text
 
 
@@ -513,7 +514,7 @@ class TestCsrfProtectedForms:
         assert response.location == BOOKS_INDEX
 
     @pytest.mark.parametrize(
-        "token, message",
+        ("token", "message"),
         [(None, "The CSRF token is missing."), ("forged-token", "The CSRF token is invalid.")],
         ids=["missing", "wrong"],
     )

@@ -233,7 +233,11 @@ def test_year_must_be_from_1450_to_next_year(year, ok):
         assert errors["year"] == "Must be a whole number from 1450 to 2031, or null."
 
 
-@pytest.mark.parametrize("year", [True, False, 1999.0, "1999", [1999]], ids=["true", "false", "float", "string", "list"])
+@pytest.mark.parametrize(
+    "year",
+    [True, False, 1999.0, "1999", [1999]],
+    ids=["true", "false", "float", "string", "list"],
+)
 def test_year_that_is_not_an_int_is_an_error(year):
     """
     GIVEN a year that is a bool (bool is a subclass of int!), float, string or list
@@ -351,7 +355,8 @@ def test_valid_payload_passes_and_clean_data_validates_to_itself(data):
 
     assert errors == {}
     assert clean["title"] == data["title"].strip()
-    assert len(clean["isbn"]) == 13 and clean["isbn"].isdigit()
+    assert len(clean["isbn"]) == 13
+    assert clean["isbn"].isdigit()
     assert validate_book_payload(clean) == (clean, {})
 
 
@@ -387,9 +392,7 @@ def test_per_page_is_capped_at_max_page_size(per_page):
 
 
 @pytest.mark.parametrize("name", ["page", "per_page"])
-@pytest.mark.parametrize(
-    "raw", ["0", "-1", "1.5", "one", "", " 2", "+2", "²", str(MAX_QUERY_NUMBER + 1), "9" * 5000]
-)
+@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "one", "", " 2", "+2", "²", str(MAX_QUERY_NUMBER + 1), "9" * 5000])
 def test_bad_pagination_value_raises_invalid_query(name, raw):
     """
     GIVEN page or per_page that is not a whole number from 1 to 999999999

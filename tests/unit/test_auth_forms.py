@@ -78,7 +78,7 @@ def test_registration_form_accepts_values_at_the_limits(app, changes):
 
 
 @pytest.mark.parametrize(
-    "field, changes, message",
+    ("field", "changes", "message"),
     [
         pytest.param("email", {"email": ""}, "This field is required.", id="email-missing"),
         pytest.param("email", {"email": "not-an-email"}, "Invalid email address.", id="email-malformed"),
@@ -155,7 +155,11 @@ def test_login_form_has_exactly_the_expected_fields(app):
         assert [field.name for field in LoginForm()] == ["email", "password", "remember_me", "submit"]
 
 
-@pytest.mark.parametrize("sent, expected", [({"remember_me": "y"}, True), ({}, False)], ids=["ticked", "not-ticked"])
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [({"remember_me": "y"}, True), ({}, False)],
+    ids=["ticked", "not-ticked"],
+)
 def test_login_form_reads_remember_me(app, sent, expected):
     """
     GIVEN a login POST with or without the remember-me box ticked

@@ -96,7 +96,7 @@ def test_safe_next_url_falls_back_for_unsafe_targets(target):
 
 
 @pytest.mark.parametrize(
-    "raw, expected",
+    ("raw", "expected"),
     [("Reader@Example.COM", "reader@example.com"), ("  reader@example.com\n", "reader@example.com")],
     ids=["upper-case", "surrounding-whitespace"],
 )

@@ -151,7 +151,8 @@ def test_list_books_splits_results_into_pages(app, make_book):
 
         assert titles(page) == ["Day 3", "Day 2"]
         assert (page.page, page.pages, page.total) == (2, 3, 5)
-        assert page.has_prev and page.has_next
+        assert page.has_prev
+        assert page.has_next
 
 
 def test_list_books_last_page_may_be_short(app, make_book):

@@ -138,7 +138,16 @@ def test_environment_overrides_are_converted_to_the_right_types(monkeypatch):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1", True), ("true", True), ("YES", True), (" on ", True), ("0", False), ("false", False), ("off", False), ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("off", False),
+        ("", False),
+    ],
     ids=["1", "true", "yes-upper-case", "on-with-spaces", "0", "false", "off", "empty"],
 )
 def test_boolean_environment_values(value, expected):

@@ -105,7 +105,7 @@ def test_invalid_isbn_error_is_a_value_error_that_quotes_the_input():
     THEN the exception, inspected through excinfo, is an InvalidISBN (so a
          ValueError) whose message quotes what the user typed
     """
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match="check digit") as excinfo:
         normalize_isbn("0-306-40615-3")
 
     assert excinfo.type is InvalidISBN
@@ -256,4 +256,6 @@ def test_normalize_isbn_returns_ascii_isbn13_or_raises_invalid_isbn(raw):
         result = normalize_isbn(raw)
     except InvalidISBN:
         return
-    assert len(result) == 13 and result.isascii() and result.isdigit()
+    assert len(result) == 13
+    assert result.isascii()
+    assert result.isdigit()

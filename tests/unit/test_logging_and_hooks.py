@@ -46,7 +46,16 @@ def test_request_id_from_keeps_a_well_formed_caller_id(header):
 @pytest.mark.parametrize(
     "header",
     [None, "", "abc1234", "B" * 65, "has space in it", "semi;colon;id", "ünïcode-id-123", "abcdefgh\n"],
-    ids=["missing", "empty", "seven-characters", "sixty-five-characters", "space", "semicolon", "non-ascii", "trailing-newline"],
+    ids=[
+        "missing",
+        "empty",
+        "seven-characters",
+        "sixty-five-characters",
+        "space",
+        "semicolon",
+        "non-ascii",
+        "trailing-newline",
+    ],
 )
 def test_request_id_from_replaces_a_missing_or_invalid_id(header):
     """
@@ -203,9 +212,8 @@ class TeardownLoggingTestCase(FlaskTestCase):
         WHEN it is requested
         THEN the teardown hook logs the method, path and exception at ERROR
         """
-        with self.assertLogs(self.app.logger, level="ERROR") as logs:
-            with self.assertRaises(RuntimeError):
-                self.client.get("/unit-test/fail")
+        with self.assertLogs(self.app.logger, level="ERROR") as logs, self.assertRaises(RuntimeError):
+            self.client.get("/unit-test/fail")
 
         self.assertEqual(logs.output, ["ERROR:sample_app:Request GET /unit-test/fail failed: RuntimeError('boom')"])
 

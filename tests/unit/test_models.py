@@ -275,7 +275,11 @@ class TagNormalisationTestCase(FlaskTestCase):
     @parameterized.expand(
         [
             param("normalises_case_and_spaces", names=["  Science   FICTION "], expected=["science fiction"]),
-            param("drops_duplicates_keeping_order", names=["poetry", "Essays", "POETRY"], expected=["poetry", "essays"]),
+            param(
+                "drops_duplicates_keeping_order",
+                names=["poetry", "Essays", "POETRY"],
+                expected=["poetry", "essays"],
+            ),
             param("skips_blank_names", names=["", "   ", "poetry"], expected=["poetry"]),
             param("no_names_no_tags", names=[], expected=[]),
         ]
@@ -574,7 +578,11 @@ def test_utc_datetime_passes_none_through():
 
 @pytest.mark.parametrize(
     "value",
-    [datetime(2024, 3, 1, 10, 0), datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc), datetime(2024, 3, 1, 12, 0, tzinfo=PLUS_TWO)],
+    [
+        datetime(2024, 3, 1, 10, 0),
+        datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc),
+        datetime(2024, 3, 1, 12, 0, tzinfo=PLUS_TWO),
+    ],
     ids=["naive-means-utc", "utc", "plus-two"],
 )
 def test_utc_datetime_results_are_aware_utc(value):

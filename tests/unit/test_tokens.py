@@ -53,7 +53,7 @@ def flip_signature_character(token):
     # padding bits, and some changes to it decode to the very same bytes.
     i = len(signature) // 2
     replacement = "A" if signature[i] != "A" else "B"
-    return f"{header}.{payload}.{signature[:i]}{replacement}{signature[i + 1:]}"
+    return f"{header}.{payload}.{signature[:i]}{replacement}{signature[i + 1 :]}"
 
 
 def change_subject(token):
@@ -223,9 +223,8 @@ def test_header_without_bearer_token_raises_missing_token(app, header):
     WHEN the user is looked up
     THEN MissingToken (a TokenError) says "Missing bearer token"
     """
-    with app.app_context():
-        with pytest.raises(MissingToken, match=MISSING_TOKEN) as excinfo:
-            user_from_bearer(header)
+    with app.app_context(), pytest.raises(MissingToken, match=MISSING_TOKEN) as excinfo:
+        user_from_bearer(header)
 
     assert isinstance(excinfo.value, TokenError)
 
@@ -284,7 +283,15 @@ def test_basic_email_matches_in_any_letter_case(app, user):
         Authorization("basic", {"username": "reader\x00@example.com", "password": DEFAULT_PASSWORD}),
         Authorization("bearer", token="abc"),
     ],
-    ids=["no-header", "wrong-password", "unknown-email", "empty-password", "empty-email", "nul-in-email", "bearer-scheme"],
+    ids=[
+        "no-header",
+        "wrong-password",
+        "unknown-email",
+        "empty-password",
+        "empty-email",
+        "nul-in-email",
+        "bearer-scheme",
+    ],
 )
 def test_missing_or_wrong_basic_credentials_give_no_user(app, user, auth):
     """

@@ -22,6 +22,7 @@ import flask
 import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from hypothesis import settings
 
 from sample_app import create_app
 from sample_app.api.tokens import issue_token
@@ -30,6 +31,11 @@ from sample_app.models import Role
 from tests.factories import DEFAULT_PASSWORD, create_book, create_user
 
 ASSETS_DIR = Path(__file__).parent / "tests" / "assets"
+
+# Property tests: no per-example deadline. On a loaded 2-core CI machine a
+# slow example is noise, not a bug, and a deadline would make them flaky.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 # --- databases ---------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from sample_app.api.tokens import issue_token
 from sample_app.models import Book
 from tests.factories import unique_isbn
-from tests.functional.test_api_tokens import assert_json_error
+from tests.helpers import assert_json_error
 
 BOOKS_URL = "/api/v1/books"
 NOT_YOURS = "You can only change your own books"

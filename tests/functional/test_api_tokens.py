@@ -19,27 +19,12 @@ import time_machine
 from sample_app.api.tokens import decode_token, issue_token
 from sample_app.models import User
 from tests.factories import DEFAULT_PASSWORD
-from tests.unit.test_tokens import change_subject, flip_signature_character, unsigned_copy
+from tests.helpers import assert_json_error, bearer, change_subject, flip_signature_character, unsigned_copy
 
 TOKENS_URL = "/api/v1/tokens"
 BOOKS_URL = "/api/v1/books"
 # A whole second, so the token's whole-second "exp" is exactly NOW + TTL.
 NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
-
-
-def assert_json_error(response, status, message=None):
-    """The response is a JSON error ``{"error", "message"}`` with ``status``."""
-    __tracebackhide__ = True  # pytest reports the failing line in the test
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    assert b"<html" not in response.data.lower()
-    assert set(response.json) >= {"error", "message"}
-    if message is not None:
-        assert response.json["message"] == message
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 # --- getting a token -------------------------------------------------------------

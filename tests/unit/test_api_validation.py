@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 import pytest
 import time_machine
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -321,11 +321,7 @@ valid_payloads = st.fixed_dictionaries(
     },
 )
 
-# deadline=None: timing varies under coverage and xdist; speed is not the property.
-relaxed = settings(deadline=None)
 
-
-@relaxed
 @given(data=any_payload, partial=st.booleans())
 def test_validator_never_raises_and_never_returns_data_and_errors(data, partial):
     """
@@ -342,7 +338,6 @@ def test_validator_never_raises_and_never_returns_data_and_errors(data, partial)
     assert all(isinstance(message, str) and message for message in errors.values())
 
 
-@relaxed
 @given(data=valid_payloads)
 def test_valid_payload_passes_and_clean_data_validates_to_itself(data):
     """

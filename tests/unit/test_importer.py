@@ -14,7 +14,7 @@ import io
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sample_app.importer import (
@@ -521,9 +521,6 @@ def test_import_books_rolls_back_on_an_unexpected_error(app, db, monkeypatch, ma
 
 # --- properties (Hypothesis) -----------------------------------------------------
 
-# No per-example deadline: under coverage or a busy CI machine one slow
-# example would fail the test as "flaky" although nothing is wrong.
-no_deadline = settings(deadline=None)
 
 # Cells a user could type: any text without control characters, already trimmed.
 clean_text = (
@@ -546,7 +543,6 @@ def valid_rows(draw):
     return cells, (title, author, cells["isbn"], year, tuple(tags))
 
 
-@no_deadline
 @given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
 def test_validate_row_never_raises_for_any_text(row, line_no):
     """
@@ -559,7 +555,6 @@ def test_validate_row_never_raises_for_any_text(row, line_no):
     assert (book is None) == bool(errors)
 
 
-@no_deadline
 @given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
 def test_validate_row_errors_always_carry_the_line_number(row, line_no):
     """
@@ -572,7 +567,6 @@ def test_validate_row_errors_always_carry_the_line_number(row, line_no):
     assert all(isinstance(error, RowError) and error.line == line_no for error in errors)
 
 
-@no_deadline
 @given(row=valid_rows(), line_no=st.integers(min_value=2, max_value=10**6))
 def test_valid_rows_round_trip_through_validate_row(row, line_no):
     """
@@ -588,7 +582,6 @@ def test_valid_rows_round_trip_through_validate_row(row, line_no):
     assert book == BookRow(line_no, title, author, isbn, year, tags)
 
 
-@no_deadline
 @given(rows=st.lists(valid_rows(), max_size=5, unique_by=lambda row: row[0]["isbn"]))
 def test_valid_rows_round_trip_through_a_csv_file(rows):
     """
@@ -608,7 +601,6 @@ def test_valid_rows_round_trip_through_a_csv_file(rows):
     assert bool(errors) is (not rows)
 
 
-@no_deadline
 @given(data=st.binary(max_size=500))
 def test_parse_never_raises_for_any_bytes(data):
     """

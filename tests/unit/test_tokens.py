@@ -10,8 +10,6 @@ pushed only around the code that needs one; werkzeug's ``Authorization``
 object as the input of an HTTP Basic check.
 """
 
-import base64
-import json
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -23,6 +21,7 @@ from sample_app.api.auth import MISSING_TOKEN, USER_GONE, MissingToken, user_fro
 from sample_app.api.tokens import ALGORITHM, TokenError, decode_token, issue_token
 from sample_app.models import User
 from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import change_subject, flip_signature_character, unsigned_copy
 
 # A whole second, so JWT's whole-second "exp" is exactly ISSUED_AT + TTL.
 ISSUED_AT = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -37,36 +36,6 @@ def _claims(**overrides):
 def _sign(app, claims, key=None):
     """A token signed like the app signs them (or with another ``key``)."""
     return jwt.encode(claims, key or app.config["SECRET_KEY"], algorithm=ALGORITHM)
-
-
-def _b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-# Token forgers: public because tests/functional/test_api_tokens.py sends
-# the same forged tokens through HTTP.
-
-
-def flip_signature_character(token):
-    header, payload, signature = token.split(".")
-    # A middle character: the last one of an HS256 signature also carries
-    # padding bits, and some changes to it decode to the very same bytes.
-    i = len(signature) // 2
-    replacement = "A" if signature[i] != "A" else "B"
-    return f"{header}.{payload}.{signature[:i]}{replacement}{signature[i + 1 :]}"
-
-
-def change_subject(token):
-    header, payload, signature = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["sub"] = str(int(claims["sub"]) + 1)
-    return f"{header}.{_b64url(json.dumps(claims).encode())}.{signature}"
-
-
-def unsigned_copy(token):
-    """The same claims with ``"alg": "none"`` and no signature."""
-    claims = jwt.decode(token, options={"verify_signature": False})
-    return jwt.encode(claims, None, algorithm="none")
 
 
 # --- issue_token / decode_token --------------------------------------------------

@@ -17,15 +17,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from .clock import utcnow
+from .book_rules import FIRST_PRINTED_YEAR, MAX_TAG_LENGTH, MAX_TEXT_LENGTH, latest_allowed_year
 from .extensions import db
 from .isbn import InvalidISBN, normalize_isbn
 from .models import Book, Tag
 
 COLUMNS = ("title", "author", "isbn", "year", "tags")
-MAX_TEXT_LENGTH = 200  # Book.title and Book.author are String(200)
-MAX_TAG_LENGTH = 64  # Tag.name is String(64)
-FIRST_PRINTED_YEAR = 1450
 TAG_SEPARATOR = ";"
 # How many ISBNs go into one ``IN (...)`` query: SQLite caps bound parameters.
 LOOKUP_BATCH_SIZE = 500
@@ -66,11 +63,6 @@ class CSVImportError(Exception):
     def __init__(self, errors):
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} problem(s) in the CSV file; nothing was imported")
-
-
-def latest_allowed_year():
-    # Next year: publishers announce books before they come out.
-    return utcnow().year + 1
 
 
 def _has_forbidden_characters(value):

@@ -9,18 +9,22 @@ plain dicts (tests/unit/test_api_validation.py). The views in
 import re
 
 from flask import abort, url_for
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..clock import utcnow
+from ..book_rules import (
+    FIRST_PRINTED_YEAR,
+    MAX_BOOK_ID,
+    MAX_TAG_LENGTH,
+    MAX_TEXT_LENGTH,
+    DuplicateISBN,
+    commit_book,
+    isbn_in_use,
+    latest_allowed_year,
+)
 from ..extensions import db
 from ..isbn import InvalidISBN, normalize_isbn
 from ..models import Book, Tag
 
-MAX_TEXT_LENGTH = 200  # Book.title and Book.author are VARCHAR(200)
-MAX_TAG_LENGTH = 64  # Tag.name is VARCHAR(64)
-MIN_YEAR = 1450  # the printing press
-MAX_ID = 2**31 - 1  # Book.id is a 32-bit INTEGER on PostgreSQL
 REQUIRED_FIELDS = ("title", "author", "isbn")
 # What PUT writes for an optional field the client left out (PUT replaces the book).
 OPTIONAL_DEFAULTS = {"year": None, "tags": []}
@@ -33,14 +37,6 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 class InvalidQuery(ValueError):
     """A query-string parameter the client must fix (becomes a 400)."""
-
-
-class DuplicateISBN(Exception):
-    """Another book already has this ISBN (becomes a 409)."""
-
-    def __init__(self, isbn):
-        super().__init__(f"A book with ISBN {isbn} already exists")
-        self.isbn = isbn
 
 
 # --- validation ----------------------------------------------------------------
@@ -85,10 +81,10 @@ def _clean_isbn(value):
 def _clean_year(value):
     if value is None:
         return None, None
-    latest = utcnow().year + 1
+    latest = latest_allowed_year()
     # bool is a subclass of int: without this check true would be year 1.
-    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= latest:
-        return None, f"Must be a whole number from {MIN_YEAR} to {latest}, or null."
+    if isinstance(value, bool) or not isinstance(value, int) or not FIRST_PRINTED_YEAR <= value <= latest:
+        return None, f"Must be a whole number from {FIRST_PRINTED_YEAR} to {latest}, or null."
     return value, None
 
 
@@ -232,7 +228,7 @@ def get_book_or_404(book_id):
     message = f"There is no book with id {book_id}"
     # The <int:> URL converter takes any size; an id past the INTEGER
     # column's range makes the database raise (a 500), not find nothing.
-    if book_id > MAX_ID:
+    if book_id > MAX_BOOK_ID:
         abort(404, description=message)
     return db.get_or_404(Book, book_id, description=message)
 
@@ -248,33 +244,12 @@ def get_changeable_book(book_id, user):
 # --- writes ---------------------------------------------------------------------
 
 
-def isbn_taken(isbn, exclude_id=None):
-    """True if a book (other than ``exclude_id``) has ``isbn``."""
-    query = db.select(Book.id).where(Book.isbn == isbn)
-    if exclude_id is not None:
-        query = query.where(Book.id != exclude_id)
-    return db.session.scalar(query) is not None
-
-
-def _commit(isbn):
-    """Commit, or roll back and raise :class:`DuplicateISBN`.
-
-    isbn_taken() runs first, but another request can insert the same ISBN
-    between that check and this commit: the unique index is the real guard.
-    """
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DuplicateISBN(isbn) from None
-
-
 def create_book(data, owner):
     """Create and commit a book from validated ``data``, owned by ``owner``."""
-    if isbn_taken(data["isbn"]):
+    if isbn_in_use(data["isbn"]):
         raise DuplicateISBN(data["isbn"])
     # Tags first: their SELECT would autoflush a pending book and raise
-    # the IntegrityError there instead of in _commit().
+    # the IntegrityError there instead of in commit_book().
     tags = Tag.get_or_create(data.get("tags", []))
     book = Book(
         owner_id=owner.id,
@@ -285,7 +260,7 @@ def create_book(data, owner):
         tags=tags,
     )
     db.session.add(book)
-    _commit(book.isbn)
+    commit_book(book)
     return book
 
 
@@ -297,17 +272,12 @@ def update_book(book, data, partial=False):
     """
     if not partial:
         data = {**OPTIONAL_DEFAULTS, **data}
-    if "isbn" in data and isbn_taken(data["isbn"], exclude_id=book.id):
+    if "isbn" in data and isbn_in_use(data["isbn"], exclude_book_id=book.id):
         raise DuplicateISBN(data["isbn"])
     if "tags" in data:
         book.tags = Tag.get_or_create(data["tags"])  # before the changes below, see create_book
     for field in ("title", "author", "isbn", "year"):
         if field in data:
             setattr(book, field, data[field])
-    _commit(book.isbn)
+    commit_book(book)
     return book
-
-
-def delete_book(book):
-    db.session.delete(book)
-    db.session.commit()

@@ -8,6 +8,8 @@ from flask import abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .. import book_rules
+from ..book_rules import DuplicateISBN
 from ..errors import json_error
 from . import bp, services
 from .auth import BASIC_CHALLENGE, token_required, user_from_basic
@@ -88,7 +90,7 @@ def create_book():
         return _unprocessable(errors)
     try:
         book = services.create_book(data, owner=g.api_user)
-    except services.DuplicateISBN as exc:
+    except DuplicateISBN as exc:
         abort(409, description=str(exc))
     location = url_for("api.get_book", book_id=book.id, _external=True)
     return jsonify(book.to_dict()), 201, {"Location": location}
@@ -104,7 +106,7 @@ def update_book(book_id):
         return _unprocessable(errors)
     try:
         services.update_book(book, data, partial=partial)
-    except services.DuplicateISBN as exc:
+    except DuplicateISBN as exc:
         abort(409, description=str(exc))
     return jsonify(book.to_dict())
 
@@ -112,5 +114,5 @@ def update_book(book_id):
 @bp.delete("/books/<int:book_id>")
 @token_required
 def delete_book(book_id):
-    services.delete_book(services.get_changeable_book(book_id, g.api_user))
+    book_rules.delete_book(services.get_changeable_book(book_id, g.api_user))
     return "", 204

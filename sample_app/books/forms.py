@@ -4,22 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..clock import utcnow
+from ..book_rules import FIRST_PRINTED_YEAR, MAX_TAG_LENGTH, MAX_TEXT_LENGTH, isbn_in_use, latest_allowed_year
 from ..isbn import InvalidISBN, normalize_isbn
-from ..models import Tag
-from .services import DUPLICATE_ISBN_MESSAGE, isbn_in_use, parse_tag_names
-
-FIRST_PRINTED_YEAR = 1450  # Gutenberg
+from .services import DUPLICATE_ISBN_MESSAGE, parse_tag_names
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def latest_allowed_year():
-    # Computed per validation, not at import: a long-running process must
-    # accept next year's books after New Year.
-    return utcnow().year + 1
 
 
 class BookForm(FlaskForm):
@@ -30,8 +21,8 @@ class BookForm(FlaskForm):
     turned back into tags by the services.
     """
 
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    author = StringField("Author", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=MAX_TEXT_LENGTH)])
+    author = StringField("Author", filters=[_strip], validators=[DataRequired(), Length(max=MAX_TEXT_LENGTH)])
     isbn = StringField("ISBN", filters=[_strip], validators=[DataRequired()], description="ISBN-10 or ISBN-13")
     year = IntegerField("Year", validators=[Optional()])
     tag_names = StringField("Tags", filters=[_strip], description="Separate tags with commas")
@@ -55,11 +46,12 @@ class BookForm(FlaskForm):
     def validate_year(self, field):
         if field.data is None:  # blank (Optional stopped) or not a number (already reported)
             return
+        # Computed per validation, not at import: a long-running process must
+        # accept next year's books after New Year.
         latest = latest_allowed_year()
         if not FIRST_PRINTED_YEAR <= field.data <= latest:
             raise ValidationError(f"Year must be between {FIRST_PRINTED_YEAR} and {latest}.")
 
     def validate_tag_names(self, field):
-        max_length = Tag.name.type.length
-        if any(len(name) > max_length for name in parse_tag_names(field.data)):
-            raise ValidationError(f"Each tag must be at most {max_length} characters.")
+        if any(len(name) > MAX_TAG_LENGTH for name in parse_tag_names(field.data)):
+            raise ValidationError(f"Each tag must be at most {MAX_TAG_LENGTH} characters.")

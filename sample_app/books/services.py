@@ -6,8 +6,7 @@ The views read the request and call these; the unit tests call them directly
 
 import re
 
-from sqlalchemy.exc import IntegrityError
-
+from ..book_rules import commit_book
 from ..extensions import db
 from ..isbn import normalize_isbn
 from ..models import Book, Tag
@@ -26,11 +25,6 @@ _LIKE_SPECIALS = re.compile(r"([\\%_])")
 
 class PageNotFound(LookupError):
     """The requested page is past the last page of results."""
-
-
-class DuplicateISBN(ValueError):
-    """Another book already has this ISBN (found only when saving, e.g. by a
-    concurrent request that won the race against the form's check)."""
 
 
 def parse_page(value):
@@ -85,35 +79,17 @@ def list_books(page, per_page, q=None):
     return pagination
 
 
-def isbn_in_use(isbn, exclude_book_id=None):
-    """True if a book other than ``exclude_book_id`` has this (normalised) ISBN."""
-    query = db.select(Book.id).where(Book.isbn == isbn)
-    if exclude_book_id is not None:
-        query = query.where(Book.id != exclude_book_id)
-    return db.session.scalar(query.limit(1)) is not None
-
-
 def parse_tag_names(value):
     """``"a, b ,,A"`` -> ``["a", "b"]``: normalised, without blanks or repeats."""
     names = (Tag.normalize(part) for part in (value or "").split(","))
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _commit():
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # ISBN is the only unique column a book form writes; the form checked
-        # it, so this is a concurrent insert. Undo the whole unit of work.
-        db.session.rollback()
-        raise DuplicateISBN(DUPLICATE_ISBN_MESSAGE) from None
-
-
 def _apply(book, data):
     # The ISBN is checked first, so a bad one leaves the session untouched.
     isbn = normalize_isbn(data["isbn"])
     # No autoflush: the tag queries would flush the book's new values early,
-    # and a duplicate ISBN must fail in _commit(), where it is handled.
+    # and a duplicate ISBN must fail in commit_book(), where it is handled.
     with db.session.no_autoflush:
         book.tags = Tag.get_or_create(parse_tag_names(data.get("tag_names")))
         book.title = data["title"]
@@ -128,20 +104,15 @@ def create_book(owner, data):
     book = Book(owner_id=owner.id)
     _apply(book, data)
     db.session.add(book)
-    _commit()
+    commit_book(book)
     return book
 
 
 def update_book(book, data):
     """Replace the book's fields (and tags) with ``data``."""
     _apply(book, data)
-    _commit()
+    commit_book(book)
     return book
-
-
-def delete_book(book):
-    db.session.delete(book)
-    db.session.commit()
 
 
 def user_can_change(user, book):

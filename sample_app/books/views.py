@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..book_rules import MAX_BOOK_ID, DuplicateISBN, delete_book
 from ..decorators import permission_required
 from ..extensions import db
 from ..models import Book
@@ -10,10 +11,9 @@ from ..permissions import Permission
 from . import bp
 from .forms import BookForm
 from .services import (
-    DuplicateISBN,
+    DUPLICATE_ISBN_MESSAGE,
     PageNotFound,
     create_book,
-    delete_book,
     list_books,
     parse_page,
     update_book,
@@ -22,7 +22,7 @@ from .services import (
 
 # Ids above the largest integer primary key are a 404 from routing, before
 # they reach the database (SQLite cannot bind integers over 64 bits).
-BOOK_ID = "<int(max=2147483647):book_id>"
+BOOK_ID = f"<int(max={MAX_BOOK_ID}):book_id>"
 
 
 def _book_or_404(book_id):
@@ -63,8 +63,8 @@ def create():
     if form.validate_on_submit():
         try:
             book = create_book(current_user, form.data)
-        except DuplicateISBN as exc:
-            form.isbn.errors.append(str(exc))
+        except DuplicateISBN:
+            form.isbn.errors.append(DUPLICATE_ISBN_MESSAGE)
         else:
             flash(f'Added "{book.title}".', "success")
             return redirect(url_for("books.detail", book_id=book.id))
@@ -79,8 +79,8 @@ def edit(book_id):
     if form.validate_on_submit():
         try:
             update_book(book, form.data)
-        except DuplicateISBN as exc:
-            form.isbn.errors.append(str(exc))
+        except DuplicateISBN:
+            form.isbn.errors.append(DUPLICATE_ISBN_MESSAGE)
         else:
             flash(f'Saved "{book.title}".', "success")
             return redirect(url_for("books.detail", book_id=book.id))

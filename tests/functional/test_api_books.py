@@ -475,7 +475,7 @@ def test_duplicate_isbn_that_slips_past_the_check_is_still_a_409(app, db, client
     THEN the unique index stops it: the commit is rolled back and the answer is a JSON 409
     """
     existing = make_book()
-    monkeypatch.setattr("sample_app.api.services.isbn_taken", lambda isbn, exclude_id=None: False)
+    monkeypatch.setattr("sample_app.api.services.isbn_in_use", lambda isbn, exclude_book_id=None: False)
 
     response = client.post(BOOKS_URL, headers=api_headers, json=new_book(isbn=existing.isbn))
 
@@ -601,7 +601,7 @@ def test_duplicate_isbn_race_on_update_is_rolled_back(app, db, client, api_heade
     THEN the commit fails on the unique index: 409, and neither change is kept
     """
     mine, other = make_book(owner=user, tags=["old"]), make_book()
-    monkeypatch.setattr("sample_app.api.services.isbn_taken", lambda isbn, exclude_id=None: False)
+    monkeypatch.setattr("sample_app.api.services.isbn_in_use", lambda isbn, exclude_book_id=None: False)
 
     response = client.patch(book_url(mine.id), headers=api_headers, json={"isbn": other.isbn, "tags": ["new"]})
 

@@ -24,13 +24,13 @@ from werkzeug.datastructures import MultiDict
 from sample_app.api.services import (
     CLEANERS,
     MAX_QUERY_NUMBER,
-    MIN_YEAR,
     REQUIRED_FIELDS,
     InvalidQuery,
     parse_filters,
     parse_pagination,
     validate_book_payload,
 )
+from sample_app.book_rules import FIRST_PRINTED_YEAR
 from sample_app.clock import utcnow
 from sample_app.isbn import isbn10_check_digit, isbn13_check_digit
 
@@ -315,7 +315,7 @@ def isbns(draw):
 valid_payloads = st.fixed_dictionaries(
     {"title": good_text, "author": good_text, "isbn": isbns()},
     optional={
-        "year": st.none() | st.integers(MIN_YEAR, utcnow().year),
+        "year": st.none() | st.integers(FIRST_PRINTED_YEAR, utcnow().year),
         # 32: lower-casing can double a tag's length ("İ" becomes "i" + a combining dot).
         "tags": st.lists(st.text(storable, max_size=32).filter(str.strip), max_size=5),
     },

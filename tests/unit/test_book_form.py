@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from sample_app.books.forms import FIRST_PRINTED_YEAR, BookForm
+from sample_app.book_rules import FIRST_PRINTED_YEAR
+from sample_app.books.forms import BookForm
 from sample_app.books.services import DUPLICATE_ISBN_MESSAGE
 from sample_app.extensions import db
 from sample_app.models import Book

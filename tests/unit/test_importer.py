@@ -17,15 +17,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sample_app.book_rules import FIRST_PRINTED_YEAR, latest_allowed_year
 from sample_app.importer import (
     COLUMNS,
-    FIRST_PRINTED_YEAR,
     BookRow,
     CSVImportError,
     RowError,
     find_existing_isbns,
     import_books,
-    latest_allowed_year,
     parse_books_csv,
     validate_row,
 )

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 COV_ARGS := --cov --cov-report=term --cov-report=html --cov-report=xml
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html lint security bench-isolation clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html lint security flake-hunt bench-isolation clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -24,6 +24,7 @@ help:
 	@echo "make test-unittest  the unittest-style modules under python -m unittest"
 	@echo "make lint           ruff lint and format check"
 	@echo "make security       bandit scan of sample_app"
+	@echo "make flake-hunt     the suite RUNS=20 times in random order, serial and -n 2 (BACKEND=postgres)"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
 $(PY):
@@ -72,6 +73,11 @@ lint: $(STAMP)
 # Medium and high findings fail; each low one is fixed or suppressed inline with a reason.
 security: $(STAMP)
 	$(BIN)/bandit -q -r sample_app
+
+# RUNS rounds of the suite in random order (serial and -n 2 each); BACKEND=postgres for PostgreSQL.
+RUNS ?= 20
+flake-hunt: $(STAMP)
+	$(PY) scripts/flake_hunt.py --runs $(RUNS) $(if $(filter postgres,$(BACKEND)),--postgres $(TEST_PG_URL)_flakes)
 
 bench-isolation: $(STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench

@@ -32,6 +32,9 @@ from tests.factories import DEFAULT_PASSWORD, create_book, create_user
 
 ASSETS_DIR = Path(__file__).parent / "tests" / "assets"
 
+# pytester: run a pytest session inside a test (used to test the harness itself).
+pytest_plugins = ["pytester"]
+
 # Property tests: no per-example deadline. On a loaded 2-core CI machine a
 # slow example is noise, not a bug, and a deadline would make them flaky.
 settings.register_profile("suite", deadline=None)

@@ -28,9 +28,6 @@ from flask_login import current_user
 from sample_app.hooks import SECURITY_HEADERS
 from sample_app.models import User
 
-# Gives this module the ``pytester`` fixture (it runs a pytest session inside a test).
-pytest_plugins = ["pytester"]
-
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 

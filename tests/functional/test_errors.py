@@ -1,22 +1,29 @@
 """Error pages for the site, JSON errors for the API, and what a failing request leaves behind.
 
-Patterns: asserting an error page's content and headers, not only its status;
-JSON errors under /api/ (with ``Allow`` kept on a 405); provoking an error
-with config (``@pytest.mark.options(MAX_CONTENT_LENGTH=...)`` for a 413,
-``WTF_CSRF_ENABLED=True`` for a CSRF 400); provoking a 500 by patching a
-view's dependency where the view looks it up
+Patterns: error pages asserted by content; API errors are JSON, never HTML;
+request body over MAX_CONTENT_LENGTH; provoking a 500; patching where the name
+is looked up; monkeypatch.setattr; exceptions propagate into the test; caplog
+for log records; nothing written after a failure; response headers from request
+hooks; per-case ids and marks with pytest.param; pytest-flask config fixture
+and options marker.
+
+In detail: asserting an error page's content and headers, not only its status;
+JSON errors under /api/ (with ``Allow`` kept on a 405); provoking an error with
+config (``@pytest.mark.options(MAX_CONTENT_LENGTH=...)`` for a 413,
+``WTF_CSRF_ENABLED=True`` for a CSRF 400); provoking a 500 by patching a view's
+dependency where the view looks it up
 (``monkeypatch.setattr("sample_app.main.views.shelf_stats", ...)``, not
 ``sample_app.main.services.shelf_stats``: the view imported the name);
 ``PROPAGATE_EXCEPTIONS`` off for one test (``@pytest.mark.options``) versus
-``pytest.raises`` for the exception a TESTING app re-raises; ``caplog`` for
-log records; checking the session was rolled back after a failure;
+``pytest.raises`` for the exception a TESTING app re-raises; ``caplog`` for log
+records; checking the session was rolled back after a failure;
 ``pytest.param(..., marks=...)`` to give one parametrized case its own config.
 """
 
 import pytest
 
-from sample_app.hooks import SECURITY_HEADERS
-from sample_app.models import Tag
+from sample_app.hooks import NUL_MESSAGE, SECURITY_HEADERS
+from sample_app.models import Book, Tag, User
 
 HALF_WRITTEN_TAG = "written-by-the-request-that-failed"
 FAILURE = "the shelf statistics are on fire"
@@ -309,3 +316,47 @@ def test_500_response_carries_the_request_id_and_security_headers(client, broken
     assert response.headers["X-Request-ID"] == TRACE_ID
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
+
+
+def user_and_book_counts(app, db):
+    with app.app_context():
+        return tuple(db.session.scalar(db.select(db.func.count(model.id))) for model in (User, Book))
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        pytest.param("/auth/login", {"email": "a\x00b@example.com", "password": "x"}, id="login-email"),
+        pytest.param(
+            "/auth/register",
+            {"email": "new@example.com", "username": "ab\x00c", "password": "x" * 10, "password2": "x" * 10},
+            id="register-username",
+        ),
+        pytest.param("/books/new", {"title": "T\x00", "author": "A", "isbn": "9780306406157"}, id="book-title"),
+    ],
+)
+def test_nul_character_in_a_form_is_a_400_and_writes_nothing(app, db, user_client, path, form):
+    """
+    GIVEN a form field holding a NUL character (PostgreSQL refuses NUL in text)
+    WHEN the form is posted
+    THEN the 400 page explains it, on every backend, and no user or book is written
+    """
+    before = user_and_book_counts(app, db)
+
+    response = user_client.post(path, data=form)
+
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.get_data(as_text=True)
+    assert user_and_book_counts(app, db) == before
+
+
+def test_nul_character_in_a_query_string_is_a_400(client):
+    """
+    GIVEN a search with %00 in the query string
+    WHEN the books page is requested
+    THEN the 400 page explains it instead of a database error
+    """
+    response = client.get("/books/?q=a%00b")
+
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.get_data(as_text=True)

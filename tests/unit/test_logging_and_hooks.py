@@ -1,11 +1,17 @@
 """Unit tests of logging set-up (``sample_app.logging_setup``) and the request hooks (``sample_app.hooks``).
 
-Patterns: ``pytest.mark.parametrize`` with ``ids``, a bare ``logging.LogRecord``
-run through a filter and a handler (no log output to capture), unittest
-classes on ``tests.base.FlaskTestCase``: ``setUpClass`` adding test-only routes
-once, before the class's first request; ``setUp``/``tearDown`` pushing and
-popping a request context (and why the base class uses ``addCleanup``);
-``assertLogs`` and ``assertNoLogs``; ``assertRaises`` as a context manager.
+Patterns: parametrize with ids; log filter tested with a bare LogRecord;
+FlaskTestCase base class; setUpClass for expensive set-up; setUp and tearDown
+around each test; subTest; assertLogs and assertNoLogs; assertRaises as a
+context manager; response headers from request hooks.
+
+In detail: ``pytest.mark.parametrize`` with ``ids``, a bare
+``logging.LogRecord`` run through a filter and a handler (no log output to
+capture), unittest classes on ``tests.base.FlaskTestCase``: ``setUpClass``
+adding test-only routes once, before the class's first request;
+``setUp``/``tearDown`` pushing and popping a request context (and why the base
+class uses ``addCleanup``); ``assertLogs`` and ``assertNoLogs``;
+``assertRaises`` as a context manager.
 """
 
 import logging
@@ -13,8 +19,9 @@ import re
 
 import pytest
 from flask import g
+from werkzeug.datastructures import MultiDict
 
-from sample_app.hooks import SECURITY_HEADERS, request_id_from
+from sample_app.hooks import SECURITY_HEADERS, has_nul, request_id_from
 from sample_app.logging_setup import RequestIdFilter, configure_logging
 from tests.base import FlaskTestCase
 
@@ -227,3 +234,23 @@ class TeardownLoggingTestCase(FlaskTestCase):
             response = self.client.get("/unit-test/ok")
 
         self.assertEqual(response.text, "ok")
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([("q", "dune")], False),
+        ([], False),
+        ([("q", "du\x00ne")], True),
+        ([("q\x00", "dune")], True),
+        ([("tag", "sf"), ("tag", "x\x00")], True),
+    ],
+    ids=["clean", "empty", "nul-in-value", "nul-in-key", "nul-in-second-value-of-a-key"],
+)
+def test_has_nul_looks_at_every_key_and_value(pairs, expected):
+    """
+    GIVEN a query string or form as a MultiDict (a key may repeat)
+    WHEN it is checked for NUL characters
+    THEN any NUL, in a key or in any of a key's values, is found
+    """
+    assert has_nul(MultiDict(pairs)) is expected

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 COV_ARGS := --cov --cov-report=term --cov-report=html --cov-report=xml
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html lint security flake-hunt bench-isolation clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html lint security flake-hunt mutation bench bench-isolation clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -25,6 +25,8 @@ help:
 	@echo "make lint           ruff lint and format check"
 	@echo "make security       bandit scan of sample_app"
 	@echo "make flake-hunt     the suite RUNS=20 times in random order, serial and -n 2 (BACKEND=postgres)"
+	@echo "make mutation       mutation testing of sample_app with mutmut, gated (MUTANTS='sample_app.isbn.*': some)"
+	@echo "make bench          suite speed against pytest's floor; writes docs/benchmarks.md (minutes)"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
 $(PY):
@@ -78,6 +80,26 @@ security: $(STAMP)
 RUNS ?= 20
 flake-hunt: $(STAMP)
 	$(PY) scripts/flake_hunt.py --runs $(RUNS) $(if $(filter postgres,$(BACKEND)),--postgres $(TEST_PG_URL)_flakes)
+
+# Mutation testing (docs/mutation.md): every mutant from a clean mutants/, then
+# the gate (mutmut itself exits 0 whatever survives). MUTANTS='sample_app.isbn.*'
+# re-tests only the matching mutants, keeping mutants/ as a cache.
+MUTANTS ?=
+MUTATION_STAMP := $(VENV)/.installed-mutation
+$(MUTATION_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(if $(MUTANTS),,rm -rf mutants)
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(PY) scripts/mutation_gate.py $(MUTANTS)
+
+# Suite speed (docs/benchmarks.md): PostgreSQL legs skipped when BENCH_PG_URL answers nothing.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_bench_suite
+REPEAT ?= 3
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py --repeat $(REPEAT) --postgres $(BENCH_PG_URL)
 
 bench-isolation: $(STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench

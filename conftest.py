@@ -1,10 +1,16 @@
 """Fixtures for the whole suite: the first file to read, and to copy.
 
-Patterns: session-scoped app fixture, per-test SAVEPOINT rollback isolation,
-backend choice by environment (SQLite / PostgreSQL, one database per xdist
-worker), factory fixtures, an AuthActions helper, logged-in client fixtures,
-API token fixtures, an e-mail outbox at the app's own seam, context-leak
-guard, pytest-flask integration.
+Patterns: session-scoped app fixture; SAVEPOINT rollback per test; reference
+data created once per session; one suite on SQLite and PostgreSQL; one database
+per xdist worker; tests that run only on PostgreSQL or SQLite; client and
+runner fixtures; factory fixtures; logged-in client fixtures; AuthActions
+helper; API token fixtures; e-mail outbox fixture; assets folder fixture; no
+request context pushed around tests; context-leak guard; developer environment
+kept out of tests; one Hypothesis profile for the suite.
+
+In detail: the backend is chosen by the environment (``TEST_DATABASE_URL``),
+the outbox captures e-mail at the app's own seam, and pytest-flask's fixtures
+(``config``, the ``options`` marker, ``live_server``) work with all of it.
 
 How the database is isolated (see docs/database-isolation.md for figures):
 the schema is created once per session (per worker under xdist). Each test

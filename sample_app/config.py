@@ -81,6 +81,9 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL_ENV = "TEST_DATABASE_URL"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # No pre-ping ("SELECT 1" each time a pooled connection is taken): the
+    # harness takes one per test, and a test database is local and short-lived.
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     # Tests only (PyJWT warns about HMAC keys shorter than 32 bytes).
     SECRET_KEY = "testing-secret-key-that-is-long-enough-for-hs256"  # nosec B105
     # The forms are tested without CSRF; one test class turns it back on

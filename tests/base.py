@@ -1,5 +1,8 @@
 """A unittest base class for Flask tests that run under both runners.
 
+Patterns: FlaskTestCase base class; setUpClass for expensive set-up; addCleanup
+and addClassCleanup; class configured through class attributes.
+
 ``pytest`` and ``python -m unittest discover -s tests -t .`` both run the
 classes built on it. The standard-library runner has no fixtures, so the
 class builds what conftest.py would give: an app (once per class, in

@@ -1,5 +1,7 @@
 """Builders for test data, with sequences so every call makes unique rows.
 
+Patterns: factory fixtures.
+
 Plain functions (not fixtures) so unittest classes can call them too; the
 ``make_user`` / ``make_book`` fixtures in the root conftest wrap them.
 Call them inside an app context; they commit, like the app would.

@@ -1,13 +1,18 @@
-"""Assertion helpers and token forgers shared by several test modules.
+"""Helpers shared by several test modules: assertions, token forgers, SQL probes.
+
+Patterns: shared assertion helper; forged tokens; recorded SQL statements;
+unordered results exposed with a pragma.
 
 Helpers that are not fixtures live here, so that no test module imports
 from another one.
 """
 
 import base64
+import contextlib
 import json
 
 import jwt
+import sqlalchemy as sa
 
 
 def assert_json_error(response, status, message=None):
@@ -52,3 +57,41 @@ def unsigned_copy(token):
     """The same claims with ``"alg": "none"`` and no signature."""
     claims = jwt.decode(token, options={"verify_signature": False})
     return jwt.encode(claims, None, algorithm="none")
+
+
+# --- SQL statements --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def recorded_statements(engine):
+    """Collect the SQL text of every statement ``engine`` runs inside the block.
+
+    For assertions about how a result is reached, when the result alone cannot
+    tell: no extra query per row, no INSERT tried when a check should stop it.
+    """
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@contextlib.contextmanager
+def unordered_selects_reversed(db):
+    """SQLite only, inside an app context: return unordered rows backwards.
+
+    SQLite answers a SELECT without ORDER BY in rowid (= id) order, so a
+    query that lost its ``ORDER BY id`` still passes every test. Under
+    ``PRAGMA reverse_unordered_selects`` it no longer does. The pragma belongs
+    to the connection, which the next test reuses: it is switched off after.
+    """
+    db.session.execute(db.text("PRAGMA reverse_unordered_selects = ON"))
+    try:
+        yield
+    finally:
+        db.session.execute(db.text("PRAGMA reverse_unordered_selects = OFF"))

@@ -6,9 +6,12 @@ fails for no reason, or the report shows gaps that are not there. These tests
 run a tiny suite with ``pytester``, under ``-n 2 --cov``, using this
 repository's own ``[coverage:run]`` section, and read the report.
 
-Patterns: pytester (a pytest session inside a test); coverage under xdist,
-subprocesses and the live server; a negative control per setting (remove it
-and the report loses exactly the lines it was there for).
+Patterns: testing the harness with pytester; coverage of workers, subprocesses
+and threads.
+
+In detail: pytester (a pytest session inside a test); coverage under xdist,
+subprocesses and the live server; a negative control per setting (remove it and
+the report loses exactly the lines it was there for).
 """
 
 import configparser
@@ -104,9 +107,10 @@ def run_with_coverage(pytester, monkeypatch):
     for name in list(os.environ):
         if name.startswith(("COV_CORE_", "COVERAGE_")):
             monkeypatch.delenv(name)
-    result = pytester.runpytest_subprocess(
-        "-n", "2", "-p", "no:randomly", "-p", "no:cacheprovider", "--cov", "--cov-report=term-missing"
-    )
+    # no:hypothesispytest: the tiny suite has no property tests, and importing
+    # Hypothesis in the controller and both workers cost 0.4 s of each run.
+    options = ["-n", "2", "-p", "no:randomly", "-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
+    result = pytester.runpytest_subprocess(*options, "--cov", "--cov-report=term-missing")
     result.assert_outcomes(passed=3)
     return result
 

@@ -1,8 +1,13 @@
 """Tests of the harness itself: proof that the fixtures in conftest.py isolate.
 
-Patterns: database isolation by SAVEPOINT rollback (a commit in one test is
-gone in the next, in either order), order-independent tests, backend
-markers, pytest-flask integration (``config`` fixture, ``options`` marker).
+Patterns: SAVEPOINT rollback per test; reference data created once per session;
+session-scoped app fixture; factory fixtures; app context only around database
+work; random order with pytest-randomly; tests that run only on PostgreSQL or
+SQLite; pytest-flask config fixture and options marker.
+
+In detail: database isolation by SAVEPOINT rollback (a commit in one test is
+gone in the next, in either order), order-independent tests, backend markers,
+pytest-flask integration (``config`` fixture, ``options`` marker).
 """
 
 import pytest

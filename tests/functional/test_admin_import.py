@@ -1,15 +1,21 @@
 """Functional tests of the admin CSV import page (``/admin/import``).
 
-Patterns: file upload with the test client; a ``unittest.TestCase`` built on
-``tests.base.FlaskTestCase`` (the seed notes' ``AdminTestCase.test_admin_upload``
-rewritten: a ``FileStorage`` over an asset file, closed with ``addCleanup``,
-the rows checked in the database; it runs under pytest and under
-``python -m unittest``) with ``parameterized.expand``; pytest functions
-uploading ``(io.BytesIO(...), "name.csv")`` tuples (a file in ``data=``
-makes the test client send multipart/form-data); every rejected upload
-asserting the message AND an unchanged book count; the 413 page with
-``@pytest.mark.options(MAX_CONTENT_LENGTH=...)``; access control
-(anonymous -> login redirect, non-admin -> 403).
+Patterns: upload of a file from tests/assets; upload of in-memory bytes;
+rejected upload writes nothing; request body over MAX_CONTENT_LENGTH; assets
+folder fixture; FlaskTestCase base class; addCleanup and addClassCleanup;
+parametrized unittest methods; parametrize with ids; owner and role checks;
+pytest-flask config fixture and options marker.
+
+In detail: file upload with the test client; a ``unittest.TestCase`` built on
+``tests.base.FlaskTestCase`` (the seed notes'
+``AdminTestCase.test_admin_upload`` rewritten: a ``FileStorage`` over an asset
+file, closed with ``addCleanup``, the rows checked in the database; it runs
+under pytest and under ``python -m unittest``) with ``parameterized.expand``;
+pytest functions uploading ``(io.BytesIO(...), "name.csv")`` tuples (a file in
+``data=`` makes the test client send multipart/form-data); every rejected
+upload asserting the message AND an unchanged book count; the 413 page with
+``@pytest.mark.options(MAX_CONTENT_LENGTH=...)``; access control (anonymous ->
+login redirect, non-admin -> 403).
 """
 
 import io
@@ -27,6 +33,7 @@ from tests.factories import create_user
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 IMPORT_URL = "/admin/import"
 VALID_TITLES = ["Gödel, Escher, Bach", "Nineteen Eighty-Four", "The Hobbit"]
+PATH_IN_NAME = "Invalid file name: it must not contain a path"
 
 
 # --- unittest style: runs under pytest and python -m unittest -----------------
@@ -222,27 +229,27 @@ def test_upload_rejects_file_without_csv_extension(app, admin_client, assets):
 
 
 @pytest.mark.parametrize(
-    "filename",
+    ("filename", "message"),
     [
-        "../../books.csv",
+        ("../../books.csv", PATH_IN_NAME),
         # Werkzeug's test client does not escape backslashes in the multipart
         # header, so this is what a correct client sends for ..\books.csv.
-        "..\\\\books.csv",
-        "/tmp/books.csv",
-        "€€",  # nothing is left once made safe
+        ("..\\\\books.csv", PATH_IN_NAME),
+        ("/tmp/books.csv", PATH_IN_NAME),
+        ("€€", "Invalid file name"),  # nothing is left once made safe
     ],
     ids=["dot-dot-slash", "dot-dot-backslash", "absolute-path", "empty-once-made-safe"],
 )
-def test_upload_rejects_unsafe_file_name(app, admin_client, assets, filename):
+def test_upload_rejects_unsafe_file_name(app, admin_client, assets, filename, message):
     """
     GIVEN a valid file sent under a name with path parts (or no usable characters)
     WHEN an administrator uploads it
-    THEN "Invalid file name" is shown and no book is written
+    THEN the field error says why the name is refused, and no book is written
     """
     response = upload(admin_client, (assets / "books_valid.csv").read_bytes(), filename=filename)
 
     assert response.status_code == 400
-    assert "Invalid file name" in response.get_data(as_text=True)
+    assert f'<span class="error">{message}</span>' in response.get_data(as_text=True)
     assert book_count(app) == 0
 
 

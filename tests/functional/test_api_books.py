@@ -433,6 +433,7 @@ def test_create_with_invalid_fields_is_a_422_listing_each_field(app, db, client,
     response = client.post(BOOKS_URL, headers=api_headers, json=payload)
 
     assert_json_error(response, 422, "The book data is not valid: see fields")
+    assert response.json["error"] == "Unprocessable Entity"
     fields = response.json["fields"]
     assert set(fields) == {"isbn", "year", "author", "rating"}
     assert "not a valid ISBN-13" in fields["isbn"]

@@ -1,10 +1,15 @@
 """Functional tests of API authentication: getting a token, then using it.
 
-Patterns: HTTP Basic in the test client (the ``auth=`` argument, and the
+Patterns: HTTP Basic with the test client; token expiry; frozen clock with
+time-machine; forged tokens; WWW-Authenticate challenge; API errors are JSON,
+never HTML; shared assertion helper; CSRF turned on for one test; per-case ids
+and marks with pytest.param.
+
+In detail: HTTP Basic in the test client (the ``auth=`` argument, and the
 header built by hand with base64); a token fetched, then sent as a bearer
-header; expiry tested by moving the clock with ``time_machine.travel``
-(never sleeping); tampered tokens (flipped signature character, changed
-payload, ``alg: none``); missing token; token of a deleted user; parsing
+header; expiry tested by moving the clock with ``time_machine.travel`` (never
+sleeping); tampered tokens (flipped signature character, changed payload,
+``alg: none``); missing token; token of a deleted user; parsing
 ``WWW-Authenticate`` with werkzeug (``response.www_authenticate``); one
 assertion helper (``assert_json_error``) checking that every error is JSON,
 never HTML; CSRF switched on for one test with the ``options`` marker.

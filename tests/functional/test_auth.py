@@ -1,14 +1,21 @@
 """Functional tests of registration, login and logout, through the test client.
 
-Patterns: test-client form posts, the ``auth`` AuthActions fixture (drives
-the real forms), ``follow_redirects=True`` with ``response.history`` and
+Patterns: AuthActions helper; following redirects; flashed messages; e-mail
+outbox fixture; cookies in the test client; login_required redirect with next;
+open-redirect attempts; no user enumeration; posted data stored in the
+database; invalid post writes nothing; simulated race past a uniqueness check;
+status codes for missing rows and wrong methods; CSRF turned on for one test;
+per-case ids and marks with pytest.param.
+
+In detail: test-client form posts, the ``auth`` AuthActions fixture (drives the
+real forms), ``follow_redirects=True`` with ``response.history`` and
 ``response.request.path``, flashed messages read from the session without
 following the redirect (``client.session_transaction()``), the ``outbox``
 fixture, cookies (``client.get_cookie`` / ``client.delete_cookie``), the
 ``login_required`` redirect carrying ``next``, open-redirect attempts in a
 parametrized table, counting rows before and after a rejected POST, a
-monkeypatched race, 405 for the wrong method, and CSRF turned back on for
-one class with ``@pytest.mark.options(WTF_CSRF_ENABLED=True)``.
+monkeypatched race, 405 for the wrong method, and CSRF turned back on for one
+class with ``@pytest.mark.options(WTF_CSRF_ENABLED=True)``.
 
 Why the rest of the suite runs with CSRF off: TestingConfig sets
 ``WTF_CSRF_ENABLED = False`` so that a test can post a form in one line.

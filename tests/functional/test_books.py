@@ -1,14 +1,22 @@
 """Functional tests of the catalogue pages (/books/...), through the test client.
 
-Patterns: the seed notes' "Flow" (what is in the database appears in the
-HTML; what is POSTed appears in the database, checked inside
-``with app.app_context()``), expected text escaped the way Jinja escapes it,
+Patterns: database content in the page; posted data stored in the database;
+HTML escaping proof; pagination boundaries; pytest-flask config fixture and
+options marker; status codes for missing rows and wrong methods; login_required
+redirect with next; owner and role checks; form pre-filled from an object;
+invalid post writes nothing; logged-in client fixtures; factory fixtures;
+parametrizing over fixtures; simulated race past a uniqueness check; CSRF
+turned on for one test; app context only around database work.
+
+In detail: the seed notes' "Flow" (what is in the database appears in the HTML;
+what is POSTed appears in the database, checked inside ``with
+app.app_context()``), expected text escaped the way Jinja escapes it,
 pagination boundaries with ``@pytest.mark.options(BOOKS_PER_PAGE=2)``, search,
 404 for missing ids, ``login_required`` redirect carrying ``next``, owner-only
-changes (403 and nothing changed), admin override, form pre-fill, invalid
-posts that write nothing, parametrizing over client fixtures with
-``request.getfixturevalue``, patching a check where it is looked up to
-simulate a lost race, and one CSRF-enabled test of the plain delete form.
+changes (403 and nothing changed), admin override, form pre-fill, invalid posts
+that write nothing, parametrizing over client fixtures with
+``request.getfixturevalue``, patching a check where it is looked up to simulate
+a lost race, and one CSRF-enabled test of the plain delete form.
 """
 
 import re
@@ -602,7 +610,7 @@ def test_other_user_may_not_open_the_edit_form(user_client, make_book):
     response = user_client.get(f"/books/{book.id}/edit")
 
     assert response.status_code == 403
-    assert "You can only change your own books." in html(response)
+    assert '<p class="detail">You can only change your own books.</p>' in html(response)
 
 
 def test_other_user_may_not_edit_and_nothing_changes(app, db, user_client, make_book):
@@ -714,7 +722,7 @@ def test_other_user_may_not_delete_and_the_book_stays(app, db, user_client, make
     response = user_client.post(f"/books/{book.id}/delete")
 
     assert response.status_code == 403
-    assert "You can only change your own books." in html(response)
+    assert '<p class="detail">You can only change your own books.</p>' in html(response)
     assert stored(app, db, book.id) is not None
 
 

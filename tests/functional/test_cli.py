@@ -1,10 +1,16 @@
 """Tests of the CLI commands (sample_app/commands.py).
 
-Patterns: ``runner.invoke(args=[...])`` with the ``runner`` fixture
-(``app.test_cli_runner()`` bound to the isolated test app, so commands see
-the test's rolled-back database); ``input=`` to answer prompts (a
-confirmation, a hidden password typed twice); exit codes, ``result.stdout``
-and ``result.stderr`` asserted separately; the database effect checked inside
+Patterns: CLI command with the runner; CLI command with a prompt; exit codes,
+stdout and stderr; CLI command that runs a subprocess; mock.patch with
+autospec; asserting how a mock was called; patching where the name is looked
+up; assets folder fixture; invalid post writes nothing; app context only around
+database work.
+
+In detail: ``runner.invoke(args=[...])`` with the ``runner`` fixture
+(``app.test_cli_runner()`` bound to the isolated test app, so commands see the
+test's rolled-back database); ``input=`` to answer prompts (a confirmation, a
+hidden password typed twice); exit codes, ``result.stdout`` and
+``result.stderr`` asserted separately; the database effect checked inside
 ``with app.app_context():``; mocking ``subprocess.call`` with
 ``unittest.mock.patch(..., autospec=True)`` instead of running a nested pytest.
 """
@@ -124,7 +130,9 @@ def test_seed_demo_creates_users_and_books_and_prints_the_credentials(app, db, r
         assert not reader.is_administrator
         assert reader.verify_password("bookshelf-reader")
         books = db.session.scalars(db.select(Book)).all()
-        assert sorted(book.isbn for book in books) == sorted(isbn for _, _, isbn, _, _ in DEMO_BOOKS)
+        assert sorted((book.isbn, book.year) for book in books) == sorted(
+            (isbn, year) for _, _, isbn, year, _ in DEMO_BOOKS
+        )
         assert all(book.tags for book in books)
 
 

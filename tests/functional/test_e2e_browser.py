@@ -1,10 +1,13 @@
 """End-to-end tests: the app on a live server, driven by a real browser.
 
-Patterns: pytest-flask's ``live_server`` fixture (``live_server.url(path)``),
+Patterns: live server with pytest-flask; browser tests with Playwright; fixture
+overridden in one module; screenshot on failure; skip with an install hint.
+
+In detail: pytest-flask's ``live_server`` fixture (``live_server.url(path)``),
 Playwright's sync API driving Debian's Chromium (``executable_path``),
-overriding the root ``app`` fixture in one module, a module-scoped browser,
-a screenshot saved on failure, skipping with an install hint instead of
-silently, CSRF left on because a real browser sends the token.
+overriding the root ``app`` fixture in one module, a module-scoped browser, a
+screenshot saved on failure, skipping with an install hint instead of silently,
+CSRF left on because a real browser sends the token.
 
 Why these tests do not use the rollback harness: ``live_server`` runs the app
 in a forked process, which cannot see the test's open transaction (nor an

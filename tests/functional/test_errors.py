@@ -21,7 +21,9 @@ records; checking the session was rolled back after a failure;
 """
 
 import pytest
+from werkzeug.exceptions import Gone
 
+from sample_app.errors import handle_http_exception, json_error
 from sample_app.hooks import NUL_MESSAGE, SECURITY_HEADERS
 from sample_app.models import Book, Tag, User
 
@@ -145,6 +147,8 @@ def test_unknown_api_path_returns_a_json_404(client):
 
     _assert_json_error(response, 404, "Not Found")
     assert "<html" not in response.text
+    # The HTML error's own Content-Type is dropped, not sent as a second one.
+    assert response.headers.getlist("Content-Type") == ["application/json"]
 
 
 def test_wrong_method_on_the_api_returns_a_json_405_with_an_allow_header(client, api_headers):
@@ -360,3 +364,31 @@ def test_nul_character_in_a_query_string_is_a_400(client):
 
     assert response.status_code == 400
     assert NUL_MESSAGE in response.get_data(as_text=True)
+
+
+def test_error_without_its_own_template_uses_the_generic_page(app):
+    """
+    GIVEN an HTTP error with no template of its own (410 Gone)
+    WHEN the app's handler renders it for a page outside the API
+    THEN the generic error page shows the error's name and description, with its status
+    """
+    with app.test_request_context("/books/1"):
+        body, status, headers = handle_http_exception(Gone("This book was withdrawn."))
+
+    assert status == 410
+    assert "<h1>Gone</h1>" in body
+    assert "This book was withdrawn." in body
+    assert headers == []
+
+
+def test_json_error_for_a_status_without_a_standard_name_says_error(app):
+    """
+    GIVEN a status code that has no standard reason phrase (499)
+    WHEN a JSON error is built for it
+    THEN its "error" is the plain word "Error" and the status is kept
+    """
+    with app.app_context():
+        response = json_error(499, "Client closed the request")
+
+    assert response.status_code == 499
+    assert response.json == {"error": "Error", "message": "Client closed the request"}

@@ -1,10 +1,12 @@
 """Functional tests of the home and about pages.
 
-Patterns: the seed notes' "Flow" (counts and rows in the database appear in
-the HTML), a limit on a list (the sixth-newest book is left out), ordering
-made certain with explicit ``created_at`` values, autoescaping proof (an HTML
-title is shown as text, never run), and page content rather than status
-codes alone.
+Patterns: database content in the page; explicit timestamps for ordering; HTML
+escaping proof; client and runner fixtures; logged-in client fixtures.
+
+In detail: the seed notes' "Flow" (counts and rows in the database appear in
+the HTML), a limit on a list (the sixth-newest book is left out), ordering made
+certain with explicit ``created_at`` values, autoescaping proof (an HTML title
+is shown as text, never run), and page content rather than status codes alone.
 """
 
 from datetime import datetime, timezone
@@ -171,3 +173,36 @@ def test_about_page_describes_the_app(client):
     assert "<title>About · Bookshelf</title>" in page
     assert "<h1>About Bookshelf</h1>" in page
     assert "a small catalogue of books" in page
+
+
+def test_home_page_orders_recent_books_by_date_added_not_by_id(client, make_user, make_book):
+    """
+    GIVEN a book stored first but dated later than a book stored after it
+          (e.g. rows imported with their original dates)
+    WHEN the home page is requested
+    THEN the later-dated book is listed first, whatever the ids say
+    """
+    owner = make_user()
+    dated_later = make_book(owner=owner, title="Dated later", created_at=day(2))
+    dated_earlier = make_book(owner=owner, title="Dated earlier", created_at=day(1))
+    assert dated_later.id < dated_earlier.id
+
+    page = html(client.get("/"))
+
+    assert page.index("Dated later") < page.index("Dated earlier")
+
+
+def test_home_page_lists_books_added_at_the_same_moment_newest_id_first(client, make_user, make_book):
+    """
+    GIVEN two books with the very same created_at
+    WHEN the home page is requested
+    THEN the one stored last (higher id) comes first: the order is decided, not left to the database
+    """
+    owner = make_user()
+    first = make_book(owner=owner, title="Stored first", created_at=day(3))
+    second = make_book(owner=owner, title="Stored second", created_at=day(3))
+    assert first.id < second.id
+
+    page = html(client.get("/"))
+
+    assert page.index("Stored second") < page.index("Stored first")

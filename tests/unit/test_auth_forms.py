@@ -1,10 +1,14 @@
 """Unit tests of the login and registration forms, without the views.
 
-Patterns: validating a Flask-WTF form inside ``app.test_request_context(
+Patterns: form validated in a test request context; custom validators that
+query the database; parametrize with ids; per-case ids and marks with
+pytest.param; boundary values.
+
+In detail: validating a Flask-WTF form inside ``app.test_request_context(
 method="POST", data=...)`` (the form reads ``request.form`` by itself),
-``form.errors`` as the thing to assert, a parametrized table of invalid
-input (field, value, expected message), custom ``validate_<field>`` methods
-that query the database, input filters (whitespace stripped).
+``form.errors`` as the thing to assert, a parametrized table of invalid input
+(field, value, expected message), custom ``validate_<field>`` methods that
+query the database, input filters (whitespace stripped).
 """
 
 import pytest

@@ -1,9 +1,15 @@
 """Unit tests of sample_app/auth/services.py: plain functions, called directly.
 
-Patterns: ``pytest.mark.parametrize`` with ``ids=`` and with
+Patterns: plain functions tested without HTTP; pure functions without an app;
+parametrize with ids; per-case ids and marks with pytest.param; open-redirect
+attempts; no user enumeration; app context only around database work; e-mail
+outbox fixture; mock.patch with autospec; asserting how a mock was called;
+nothing written after a failure.
+
+In detail: ``pytest.mark.parametrize`` with ``ids=`` and with
 ``pytest.param(..., id=...)`` (a table of attacker inputs), pure functions
-tested without an app, an app context pushed only around database work,
-the ``outbox`` fixture, ``unittest.mock.patch(..., autospec=True)`` with
+tested without an app, an app context pushed only around database work, the
+``outbox`` fixture, ``unittest.mock.patch(..., autospec=True)`` with
 ``assert_called_once_with`` / ``assert_not_called``, ``pytest.raises``.
 """
 
@@ -291,7 +297,7 @@ def test_register_user_refuses_a_duplicate_email_and_writes_nothing(app, db, use
     THEN DuplicateUserError is raised, no row is added and no e-mail is sent
     """
     with app.app_context(), patch("sample_app.auth.services.send_email", autospec=True) as send_email:
-        with pytest.raises(DuplicateUserError, match="already registered"):
+        with pytest.raises(DuplicateUserError, match=r"^That email or username is already registered\.$"):
             register_user("READER@example.com", "someone", DEFAULT_PASSWORD)
 
         assert db.session.scalar(db.select(db.func.count(User.id))) == 1

@@ -1,17 +1,22 @@
 """Unit tests of BookForm, without the views.
 
-Patterns: validating a Flask-WTF form inside ``app.test_request_context(...)``
+Patterns: form validated in a test request context; form pre-filled from an
+object; custom validators that query the database; boundary values; parametrize
+with ids; stacked parametrize; frozen clock with time-machine.
+
+In detail: validating a Flask-WTF form inside ``app.test_request_context(...)``
 (the form reads ``request.form`` as it does in a view; the context is popped
 before the assertions), pre-filling with ``obj=``, custom ``validate_<field>``
-validators that query the database, an edit form that may keep its own
-unique value, and freezing "now" with time-machine for a rule that depends
-on the current year.
+validators that query the database, an edit form that may keep its own unique
+value, and freezing "now" with time-machine for a rule that depends on the
+current year.
 """
 
 from datetime import datetime, timezone
 
 import pytest
 import time_machine
+from werkzeug.datastructures import MultiDict
 
 from sample_app.book_rules import FIRST_PRINTED_YEAR
 from sample_app.books.forms import BookForm
@@ -298,3 +303,17 @@ def test_new_form_starts_empty(app):
         data = form.data
 
     assert (data["title"], data["isbn"], data["year"], data["tag_names"]) == (None, None, None, None)
+
+
+def test_form_data_passed_to_the_form_wins_over_the_request(app):
+    """
+    GIVEN a POST request with no form body, and the data passed to the form
+          itself (``BookForm(formdata)``, as WTForms allows)
+    WHEN the form is validated
+    THEN the data passed in is what is validated
+    """
+    with app.test_request_context("/books/new", method="POST"):
+        form = BookForm(MultiDict(valid_data()))
+
+        assert form.validate(), form.errors
+        assert form.title.data == "Dune"

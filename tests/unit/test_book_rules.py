@@ -1,9 +1,13 @@
 """Unit tests of the rules shared by every way of adding a book (sample_app/book_rules.py).
 
-Patterns: testing logic without HTTP; database work inside ``with
+Patterns: plain functions tested without HTTP; app context only around database
+work; frozen clock with time-machine; simulated race past a uniqueness check;
+nothing written after a failure; pytest.raises with match and excinfo.
+
+In detail: testing logic without HTTP; database work inside ``with
 app.app_context():``; controlling the clock with time-machine; simulating a
-lost race (a duplicate found only at commit) and proving the session was
-rolled back.
+lost race (a duplicate found only at commit) and proving the session was rolled
+back.
 """
 
 from datetime import datetime, timezone

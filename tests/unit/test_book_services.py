@@ -1,11 +1,16 @@
 """Unit tests of the catalogue's plain functions (sample_app/books/services.py).
 
-Patterns: testing logic without HTTP (the views only call these functions),
+Patterns: plain functions tested without HTTP; parametrize with ids;
+pytest.raises with match and excinfo; app context only around database work;
+explicit timestamps for ordering; pagination boundaries; nothing written after
+a failure; simulated race past a uniqueness check; monkeypatch.setattr.
+
+In detail: testing logic without HTTP (the views only call these functions),
 ``pytest.mark.parametrize`` with ``ids``, ``pytest.raises(..., match=...)``,
 database work inside ``with app.app_context():``, controlling order with
 explicit ``created_at`` values instead of relying on the clock, proving
-"nothing was written" after a failure, and simulating a lost race by
-bypassing the form's check.
+"nothing was written" after a failure, and simulating a lost race by bypassing
+the form's check.
 """
 
 from datetime import datetime, timezone
@@ -209,6 +214,20 @@ def test_list_books_huge_page_is_not_found_without_querying(app, monkeypatch):
 
     with app.app_context(), pytest.raises(PageNotFound, match=f"There is no page {huge}"):
         list_books(huge, per_page=10)
+
+
+def test_list_books_serves_the_largest_allowed_page_number(app, monkeypatch, make_book):
+    """
+    GIVEN MAX_PAGE lowered to 2, and two books at one per page
+    WHEN page 2 (exactly MAX_PAGE) is listed
+    THEN it is served: only pages above MAX_PAGE are refused unasked
+    """
+    monkeypatch.setattr(services, "MAX_PAGE", 2)
+    make_book(title="Day 1", created_at=day(1))
+    make_book(title="Day 2", created_at=day(2))
+
+    with app.app_context():
+        assert titles(list_books(2, per_page=1)) == ["Day 1"]
 
 
 @pytest.fixture

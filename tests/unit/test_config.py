@@ -1,6 +1,12 @@
 """Unit tests of configuration: ``create_app(name, **overrides)`` and the environment.
 
-Patterns: ``monkeypatch.setenv`` / ``delenv`` before calling the app factory
+Patterns: environment variables with monkeypatch; environment passed as an
+argument; refusing unsafe production settings; developer environment kept out
+of tests; fast password hashing in tests only; pytest.raises with match and
+excinfo; parametrize with ids; stacked parametrize; FlaskTestCase base class;
+class configured through class attributes; addCleanup and addClassCleanup.
+
+In detail: ``monkeypatch.setenv`` / ``delenv`` before calling the app factory
 (undone after each test), passing a plain dict to a function that takes the
 environment as an argument (no patching needed), ``pytest.raises`` with
 ``match`` and ``excinfo``, ``parametrize`` with ``ids`` and stacked
@@ -261,6 +267,22 @@ def test_only_testing_lowers_the_password_hash_cost(monkeypatch, config_name, me
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
 
     assert create_app(config_name).config["PASSWORD_HASH_METHOD"] == method
+
+
+@pytest.mark.parametrize(
+    ("config_name", "pre_ping"),
+    [("production", True), ("development", True), ("testing", None)],
+)
+def test_only_testing_turns_off_the_connection_pre_ping(monkeypatch, config_name, pre_ping):
+    """
+    GIVEN each config
+    WHEN its engine options are read
+    THEN production and development check a pooled connection before use;
+         only testing skips it (a speed trade-off for a local test database)
+    """
+    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+
+    assert create_app(config_name).config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping") is pre_ping
 
 
 def test_development_sends_mail_to_the_console_and_debugs():

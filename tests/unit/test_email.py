@@ -1,6 +1,12 @@
 """Unit tests of e-mail (``sample_app.email``), with no network.
 
-Patterns: ``unittest.mock.patch`` as a decorator and as a context manager,
+Patterns: mocked SMTP server; mock.patch with autospec; patch.object; mock
+side_effect; asserting how a mock was called; monkeypatch.setattr; patching
+where the name is looked up; indirect parametrization; caplog for log records;
+pytest-flask config fixture and options marker; joining a thread instead of
+sleeping.
+
+In detail: ``unittest.mock.patch`` as a decorator and as a context manager,
 ``patch.object``, ``autospec=True`` (and what it catches), ``MagicMock`` with
 ``side_effect`` (a sequence, and an exception), ``assert_called_once_with``,
 ``call_args`` / ``call_args_list``, ``method_calls`` to check call order,
@@ -216,7 +222,8 @@ def test_console_backend_logs_the_message_and_never_opens_smtp(app, mail_config,
         assert deliver(mail_config, message) is True
 
     smtp_class.assert_not_called()
-    assert "not sent, console backend" in caplog.text
+    [record] = caplog.records
+    assert record.getMessage().startswith(f"E-mail to {TO} (not sent, console backend):\n")
     assert "A message body." in caplog.text
 
 
@@ -270,6 +277,8 @@ def test_build_message_sets_headers_and_renders_the_body(app, template_name):
         msg = build_message(app.config, TO, "New books", template_name, name="Ada", count=3)
 
     assert (msg["Subject"], msg["From"], msg["To"]) == ("New books", app.config["MAIL_SENDER"], TO)
+    # msg["to"] finds "To" too: items() shows the header names as they are sent.
+    assert msg.items()[:3] == [("Subject", "New books"), ("From", app.config["MAIL_SENDER"]), ("To", TO)]
     assert msg.get_content() == "Hello Ada, you have 3 new books.\n"
 
 
@@ -332,13 +341,15 @@ def test_send_email_async_returns_a_thread_that_delivers(app, template_name):
     """
     GIVEN MAIL_ASYNC on (pytest-flask's options marker, this test only) and SMTP mocked
     WHEN an e-mail is sent
-    THEN a background thread is returned; once joined (no sleeping), the
+    THEN a background daemon thread is returned; once joined (no sleeping), the
          message has been sent through SMTP
     """
     with patch("sample_app.email.smtplib.SMTP", autospec=True) as smtp_class:
         with app.app_context():
             thread = send_email(TO, "New books", template_name, name="Ada", count=2)
         assert isinstance(thread, threading.Thread)
+        # A daemon thread: a mail server that hangs cannot keep the app from exiting.
+        assert thread.daemon is True
         thread.join(timeout=10)
 
     assert not thread.is_alive()

@@ -1,10 +1,15 @@
 """Unit tests of ISBN validation (``sample_app.isbn``): pure functions, no app.
 
-Patterns: ``pytest.mark.parametrize`` with ``ids``, ``pytest.param`` with its
+Patterns: pure functions without an app; parametrize with ids; per-case ids and
+marks with pytest.param; strict xfail for a known limitation; stacked
+parametrize; pytest.raises with match and excinfo; property-based tests with
+Hypothesis; composite strategies; assume and example.
+
+In detail: ``pytest.mark.parametrize`` with ``ids``, ``pytest.param`` with its
 own ``id`` and a strict ``xfail`` mark documenting a deliberate limitation,
-stacked ``parametrize`` decorators (cartesian product), ``pytest.raises``
-with ``match`` and inspection of ``excinfo``, property-based tests with
-Hypothesis (``@given``, composite strategies, ``assume``, ``@example``).
+stacked ``parametrize`` decorators (cartesian product), ``pytest.raises`` with
+``match`` and inspection of ``excinfo``, property-based tests with Hypothesis
+(``@given``, composite strategies, ``assume``, ``@example``).
 """
 
 import pytest
@@ -120,7 +125,7 @@ def test_normalize_isbn_rejects_non_strings(raw):
     WHEN it is normalised
     THEN InvalidISBN is raised, not a TypeError or AttributeError
     """
-    with pytest.raises(InvalidISBN, match="must be a string"):
+    with pytest.raises(InvalidISBN, match="^ISBN must be a string$"):
         normalize_isbn(raw)
 
 

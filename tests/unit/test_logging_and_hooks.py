@@ -18,10 +18,10 @@ import logging
 import re
 
 import pytest
-from flask import g
+from flask import Flask, g
 from werkzeug.datastructures import MultiDict
 
-from sample_app.hooks import SECURITY_HEADERS, has_nul, request_id_from
+from sample_app.hooks import SECURITY_HEADERS, has_nul, register_hooks, request_id_from
 from sample_app.logging_setup import RequestIdFilter, configure_logging
 from tests.base import FlaskTestCase
 
@@ -254,3 +254,22 @@ def test_has_nul_looks_at_every_key_and_value(pairs, expected):
     THEN any NUL, in a key or in any of a key's values, is found
     """
     assert has_nul(MultiDict(pairs)) is expected
+
+
+def test_register_hooks_works_on_an_app_with_no_other_before_request_function():
+    """
+    GIVEN a bare Flask app (no extension has registered a before_request function)
+    WHEN the hooks are registered on it and a request is made
+    THEN the caller's request id comes back: the hook list is created if missing
+    """
+    app = Flask(__name__)
+    register_hooks(app)
+
+    @app.get("/ping")
+    def ping():
+        return g.request_id
+
+    response = app.test_client().get("/ping", headers={"X-Request-ID": CALLER_ID})
+
+    assert response.text == CALLER_ID
+    assert response.headers["X-Request-ID"] == CALLER_ID

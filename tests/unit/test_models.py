@@ -1,18 +1,27 @@
 """Unit tests of the models: users, roles, books, tags, timestamps.
 
-Patterns: unittest.TestCase classes on ``tests.base.FlaskTestCase`` (app
-built once per class in setUpClass, app context and schema per test, run by
-pytest AND ``python -m unittest``), ``assertRaises`` as a context manager,
+Patterns: FlaskTestCase base class; setUpClass for expensive set-up;
+assertRaises as a context manager; subTest; addCleanup and addClassCleanup;
+parametrized unittest methods; parametrize with ids; pytest.raises with match
+and excinfo; one suite on SQLite and PostgreSQL; tests that run only on
+PostgreSQL or SQLite; frozen clock with time-machine; callable column defaults;
+time zones stored and read back; fast password hashing in tests only;
+permissions as bit masks.
+
+In detail: unittest.TestCase classes on ``tests.base.FlaskTestCase`` (app built
+once per class in setUpClass, app context and schema per test, run by pytest
+AND ``python -m unittest``), ``assertRaises`` as a context manager,
 ``self.subTest``, ``addCleanup`` to undo a change to the shared app,
-``@parameterized.expand`` with a case table from
-``itertools.product`` and a ``name_func``, ``param(...)`` keyword cases;
-then pytest functions on the harness fixtures (same models on SQLite and
-PostgreSQL), ``pytest.mark.parametrize`` with ``ids``, ``pytest.raises`` with
-``match`` and ``excinfo``, backend markers, and time control with
-time-machine (``travel(..., tick=False)``) to prove callable column defaults.
+``@parameterized.expand`` with a case table from ``itertools.product`` and a
+``name_func``, ``param(...)`` keyword cases; then pytest functions on the
+harness fixtures (same models on SQLite and PostgreSQL),
+``pytest.mark.parametrize`` with ``ids``, ``pytest.raises`` with ``match`` and
+``excinfo``, backend markers, and time control with time-machine (``travel(...,
+tick=False)``) to prove callable column defaults.
 """
 
 import itertools
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -503,6 +512,7 @@ def test_saving_a_naive_datetime_is_refused(app, db, make_user):
         db.session.rollback()
 
     assert isinstance(excinfo.value.orig, ValueError)
+    assert str(excinfo.value.orig) == "naive datetime given; use sample_app.clock.utcnow()"
 
 
 def test_aware_datetime_in_another_zone_is_stored_as_the_same_instant(app, db, make_user):
@@ -564,6 +574,29 @@ def test_postgresql_session_time_zone_does_not_leak_into_the_model(app, db, make
 
 
 # The type's two conversions, called directly: every branch on any backend.
+
+
+@pytest.fixture
+def local_time_zone_plus_nine():
+    """The process's local time zone set to UTC+9 for one test (POSIX TZ
+    syntax: no tz database needed). CI machines often run in UTC, where
+    "local time" and UTC cannot be told apart."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "JST-9")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+def test_utc_datetime_binds_utc_whatever_the_local_time_zone(local_time_zone_plus_nine):
+    """
+    GIVEN a machine whose local time zone is UTC+9, and a datetime at UTC+2
+    WHEN the column type prepares it for the database
+    THEN the value bound is the same instant in UTC, not in local time
+    """
+    bound = UTCDateTime().process_bind_param(datetime(2024, 3, 1, 12, 0, tzinfo=PLUS_TWO), dialect=None)
+
+    assert (bound.hour, bound.utcoffset()) == (10, timedelta(0))
 
 
 def test_utc_datetime_passes_none_through():

@@ -1,8 +1,13 @@
 """Unit tests of the permission bit masks (``sample_app.permissions``): pure functions.
 
-Patterns: property-based tests with Hypothesis (invariants of grant/revoke,
-a round trip, consistency between two functions), an exhaustive check when
-the input space is small, ``pytest.mark.parametrize`` with ``ids``, stacked
+Patterns: pure functions without an app; property-based tests with Hypothesis;
+round-trip properties; exhaustive check of a small input space; parametrize
+with ids; stacked parametrize; pytest.raises with match and excinfo;
+permissions as bit masks.
+
+In detail: property-based tests with Hypothesis (invariants of grant/revoke, a
+round trip, consistency between two functions), an exhaustive check when the
+input space is small, ``pytest.mark.parametrize`` with ``ids``, stacked
 ``parametrize`` (cartesian product), ``pytest.raises`` with ``match`` and
 ``excinfo``.
 """
@@ -184,3 +189,15 @@ def test_mask_from_names_rejects_unknown_names(name):
     assert repr(name) in str(excinfo.value)
     assert excinfo.value.__cause__ is None
     assert excinfo.value.__suppress_context__
+
+
+@given(mask=masks, wanted=masks)
+def test_has_permission_for_a_combined_mask_needs_every_bit(mask, wanted):
+    """
+    GIVEN any mask, and any combination of permissions asked for at once
+    WHEN has_permission checks the combination
+    THEN it is true only when the mask holds every one of them, not just some
+    """
+    holds_all = all(has_permission(mask, p) for p in Permission if wanted & p)
+
+    assert has_permission(mask, wanted) is holds_all

@@ -1,13 +1,18 @@
 """Unit tests of API tokens (sample_app/api/tokens.py) and the checks that
 use them (sample_app/api/auth.py), called directly, without HTTP.
 
-Patterns: time control with time-machine (``time_machine.travel(dt,
+Patterns: plain functions tested without HTTP; frozen clock with time-machine;
+token expiry; boundary values; forged tokens; pytest.raises with match and
+excinfo; parametrize with ids; per-case ids and marks with pytest.param; app
+context only around database work.
+
+In detail: time control with time-machine (``time_machine.travel(dt,
 tick=False)`` and ``move_to``) to test expiry one second either side of the
 TTL, never sleeping; ``pytest.raises(..., match=...)`` and reading
-``excinfo.value``; forging bad tokens with PyJWT itself (tampered
-signature, changed payload, ``alg: none``, wrong key); an app context
-pushed only around the code that needs one; werkzeug's ``Authorization``
-object as the input of an HTTP Basic check.
+``excinfo.value``; forging bad tokens with PyJWT itself (tampered signature,
+changed payload, ``alg: none``, wrong key); an app context pushed only around
+the code that needs one; werkzeug's ``Authorization`` object as the input of an
+HTTP Basic check.
 """
 
 from datetime import datetime, timedelta, timezone
@@ -171,6 +176,16 @@ def test_bearer_header_gives_its_user(app, user):
         assert found.email == user.email
 
 
+def test_bearer_token_after_extra_spaces_is_accepted(app, user):
+    """
+    GIVEN a header with two spaces between "Bearer" and the token
+    WHEN the user is looked up
+    THEN the token is still found (the first space ends the scheme, the rest is trimmed)
+    """
+    with app.app_context():
+        assert user_from_bearer(f"Bearer  {issue_token(user.id)} ").id == user.id
+
+
 def test_bearer_scheme_is_case_insensitive(app, user):
     """
     GIVEN a header spelling the scheme "bearer" in lower case
@@ -251,6 +266,8 @@ def test_basic_email_matches_in_any_letter_case(app, user):
         Authorization("basic", {"username": "", "password": DEFAULT_PASSWORD}),
         Authorization("basic", {"username": "reader\x00@example.com", "password": DEFAULT_PASSWORD}),
         Authorization("bearer", token="abc"),
+        # A "Digest" header may carry a password parameter: only Basic is read.
+        Authorization("digest", {"username": "reader@example.com", "password": DEFAULT_PASSWORD}),
     ],
     ids=[
         "no-header",
@@ -260,6 +277,7 @@ def test_basic_email_matches_in_any_letter_case(app, user):
         "empty-email",
         "nul-in-email",
         "bearer-scheme",
+        "digest-scheme-with-the-right-password",
     ],
 )
 def test_missing_or_wrong_basic_credentials_give_no_user(app, user, auth):
@@ -268,5 +286,36 @@ def test_missing_or_wrong_basic_credentials_give_no_user(app, user, auth):
     WHEN the user is looked up
     THEN there is none (the caller answers 401)
     """
+    with app.app_context():
+        assert user_from_basic(auth) is None
+
+
+def test_empty_basic_password_gives_no_user_even_if_it_is_the_users_password(app, make_user):
+    """
+    GIVEN a user whose stored password is empty (made outside the forms)
+    WHEN Basic credentials with that e-mail and an empty password are checked
+    THEN there is no user: an empty password is refused before any check
+    """
+    blank = make_user(email="blank@example.com", password="")
+    auth = Authorization("basic", {"username": blank.email, "password": ""})
+
+    with app.app_context():
+        assert user_from_basic(auth) is None
+
+
+def test_nul_in_basic_email_is_refused_without_a_database_lookup(app, monkeypatch):
+    """
+    GIVEN a Basic e-mail holding a NUL character (PostgreSQL refuses NUL in a
+          query: a 500), and authenticate() replaced by one that fails the test
+    WHEN the user is looked up
+    THEN there is none, and authenticate() was never called
+    """
+
+    def authenticate_must_not_run(email, password):
+        pytest.fail(f"authenticate() was called with {email!r}")
+
+    monkeypatch.setattr("sample_app.api.auth.authenticate", authenticate_must_not_run)
+    auth = Authorization("basic", {"username": "reader\x00@example.com", "password": DEFAULT_PASSWORD})
+
     with app.app_context():
         assert user_from_basic(auth) is None

@@ -1,0 +1,149 @@
+"""Tests of the application factory's wiring, each on an app the test builds itself.
+
+Patterns: application factory tested on a fresh app; flashed messages;
+test_request_context; global state restored after a test.
+
+In detail: testing the application factory; a fresh app per test instead of the
+session app; a route added to a fresh app before its first request; flashed
+messages read with session_transaction; url_for in a test request context;
+restoring global state (the app logger) after a test.
+
+Why these tests build their own app: the suite's ``app`` fixture is
+session-scoped, so ``create_app()`` runs once, while the first test is being
+set up. A mutation tester that maps each line to the tests that ran it
+(mutmut, see docs/mutation.md) then credits ``create_app``, ``register_hooks``
+and ``register_error_handlers`` to that one test only, and a broken blueprint
+prefix or login view "survives" although fifty functional tests would fail.
+Calling the factory inside the test ties the wiring to tests that check it.
+"""
+
+import logging
+
+import pytest
+from flask import url_for
+
+from sample_app import create_app
+
+# Nothing here touches the database: a fresh in-memory one per app is enough.
+IN_MEMORY = "sqlite://"
+CALLER_ID = "trace-0123-abcd"
+
+
+@pytest.fixture(autouse=True)
+def restore_app_logger():
+    """create_app() configures the "sample_app" logger, which every app shares."""
+    logger = logging.getLogger("sample_app")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
+
+
+def fresh_app(**overrides):
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=IN_MEMORY, **overrides)
+
+
+def test_create_app_without_arguments_builds_the_development_app(monkeypatch):
+    """
+    GIVEN no config name (as ``flask --app sample_app run`` calls the factory)
+    WHEN the app is created
+    THEN it is the development app: debug on, mail to the console
+    """
+    monkeypatch.setenv("DATABASE_URL", IN_MEMORY)  # never the developer's database file
+
+    app = create_app()
+
+    assert app.debug is True
+    assert app.testing is False
+    assert app.config["MAIL_BACKEND"] == "console"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "kwargs", "path"),
+    [
+        ("main.index", {}, "/"),
+        ("auth.login", {}, "/auth/login"),
+        ("books.index", {}, "/books/"),
+        ("books.detail", {"book_id": 7}, "/books/7"),
+        ("api.list_books", {}, "/api/v1/books"),
+        ("admin.import_books", {}, "/admin/import"),
+    ],
+)
+def test_each_blueprint_is_mounted_at_its_url_prefix(endpoint, kwargs, path):
+    """
+    GIVEN a freshly created app
+    WHEN the URL of one endpoint of each blueprint is built
+    THEN it sits under that blueprint's prefix
+    """
+    app = fresh_app()
+
+    with app.test_request_context():
+        assert url_for(endpoint, **kwargs) == path
+
+
+def test_login_required_page_redirects_to_the_login_form_with_an_info_message():
+    """
+    GIVEN a freshly created app and a visitor who is not logged in
+    WHEN they open a page that needs a login
+    THEN they are sent to the login form, which will bring them back, with
+         "please log in" flashed in the "info" category
+    """
+    client = fresh_app().test_client()
+
+    response = client.get("/books/new")
+
+    assert response.status_code == 302
+    assert response.location == "/auth/login?next=%2Fbooks%2Fnew"
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("info", "Please log in to access this page.")]
+
+
+def test_http_errors_are_json_under_the_api_and_html_elsewhere():
+    """
+    GIVEN a freshly created app
+    WHEN an unknown API path and an unknown page are requested
+    THEN the API answers a JSON 404 and the site its HTML 404 page
+    """
+    client = fresh_app().test_client()
+
+    api = client.get("/api/v1/no-such-thing")
+    page = client.get("/no-such-page")
+
+    assert api.status_code == 404
+    assert api.json["error"] == "Not Found"
+    assert page.status_code == 404
+    assert "<h1>Page not found</h1>" in page.text
+
+
+def test_unhandled_exception_in_an_api_view_is_a_json_500():
+    """
+    GIVEN a freshly created app that does not re-raise exceptions, with an
+          API route that fails
+    WHEN the route is requested
+    THEN the answer is the app's JSON 500, not Flask's default HTML one
+    """
+    app = fresh_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/api/v1/broken")
+    def broken():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/api/v1/broken")
+
+    assert response.status_code == 500
+    assert response.json == {"error": "Internal Server Error", "message": "An unexpected error occurred."}
+
+
+def test_request_refused_by_the_csrf_check_still_gets_the_callers_request_id():
+    """
+    GIVEN a freshly created app with CSRF protection on
+    WHEN a form is posted without a CSRF token, with an X-Request-ID
+    THEN the 400 carries the caller's id: the id is assigned before the CSRF check runs
+    """
+    client = fresh_app(WTF_CSRF_ENABLED=True).test_client()
+
+    response = client.post("/auth/login", data={"email": "a@example.com"}, headers={"X-Request-ID": CALLER_ID})
+
+    assert response.status_code == 400
+    assert "The CSRF token is missing." in response.text
+    assert response.headers["X-Request-ID"] == CALLER_ID

@@ -1,0 +1,160 @@
+"""Unit tests of the plain functions behind the CLI commands (sample_app/commands.py).
+
+Patterns: plain functions tested without HTTP; parametrize with ids; boundary
+values; unordered results exposed with a pragma; app context only around
+database work.
+
+In detail: plain functions tested without click; defaults of keyword arguments
+the commands always pass; parametrized "which rows count" cases; boundary
+values; a SQLite pragma that exposes a missing ORDER BY.
+
+tests/functional/test_cli.py runs the commands through ``app.test_cli_runner()``.
+The click wrappers always pass every argument, so the functions' own defaults
+(``init_db()`` keeps data, ``pytest_command()`` measures no coverage) are
+checked here, by calling them as another caller would.
+"""
+
+import re
+import sys
+
+import pytest
+
+from sample_app.commands import (
+    DEMO_ADMIN,
+    DEMO_BOOKS,
+    DEMO_READER,
+    MIN_PASSWORD_LENGTH,
+    CommandError,
+    create_admin,
+    demo_data_exists,
+    find_import_owner,
+    init_db,
+    pytest_command,
+)
+from sample_app.models import Book
+from tests.helpers import unordered_selects_reversed
+
+BAD_USERNAME = "A username has 3 to 64 letters, digits, dots or underscores."
+NO_ADMIN = "There is no administrator to own the books: create one with create-admin, or use --owner."
+
+
+def test_init_db_keeps_existing_data_by_default(app, db, make_book):
+    """
+    GIVEN a database with a book in it
+    WHEN init_db() is called without arguments
+    THEN the book is still there: only drop=True deletes data
+    """
+    book = make_book()
+
+    with app.app_context():
+        init_db()
+
+        assert db.session.get(Book, book.id).isbn == book.isbn
+
+
+def test_pytest_command_without_arguments_runs_the_suite_without_coverage():
+    """
+    GIVEN no pytest arguments and no coverage flag
+    WHEN the command line is built
+    THEN it is plain ``python -m pytest`` with this interpreter
+    """
+    assert pytest_command() == [sys.executable, "-m", "pytest"]
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        ({"email": DEMO_ADMIN["email"], "username": "someone"}, True),
+        ({"email": "someone@example.com", "username": DEMO_READER["username"]}, True),
+        ({"email": "someone@example.com", "username": "someone"}, False),
+    ],
+    ids=["demo-admin-email", "demo-reader-username", "unrelated-user"],
+)
+def test_demo_data_exists_when_a_demo_email_or_username_is_taken(app, make_user, existing, expected):
+    """
+    GIVEN one user who shares only the e-mail, or only the username, of a demo
+          user (or neither)
+    WHEN demo data is looked for
+    THEN either one counts as existing demo data (seeding would collide with it)
+    """
+    make_user(**existing)
+
+    with app.app_context():
+        assert demo_data_exists() is expected
+
+
+def test_demo_data_exists_when_a_demo_isbn_is_taken(app, make_book):
+    """
+    GIVEN a book, added by hand, with the ISBN of one demo book
+    WHEN demo data is looked for
+    THEN it counts as existing demo data, while an unrelated book does not
+    """
+    make_book()
+    with app.app_context():
+        assert demo_data_exists() is False
+
+    make_book(isbn=DEMO_BOOKS[-1][2])
+    with app.app_context():
+        assert demo_data_exists() is True
+
+
+@pytest.mark.parametrize(
+    ("email", "username"),
+    [("ab@example.com", "ab_"), ("a@example.com", "a__")],
+    ids=["two-characters", "one-character"],
+)
+def test_create_admin_pads_a_short_derived_username_with_underscores(app, db, email, username):
+    """
+    GIVEN an e-mail whose part before the @ is shorter than a username may be
+    WHEN an administrator is created without a username
+    THEN the username is that part padded on the right with "_" to 3 characters
+    """
+    with app.app_context():
+        assert create_admin(email, "secret-pass").username == username
+
+
+@pytest.mark.parametrize("username", ["ab", "a b", "x" * 65], ids=["too-short", "space", "too-long"])
+def test_create_admin_refuses_a_bad_username_saying_what_a_username_is(app, db, username):
+    """
+    GIVEN a username that is too short, too long or has a character not allowed
+    WHEN an administrator is created with it
+    THEN CommandError describes a valid username
+    """
+    with app.app_context(), pytest.raises(CommandError, match=f"^{re.escape(BAD_USERNAME)}$"):
+        create_admin("boss@example.com", "secret-pass", username=username)
+
+
+def test_create_admin_accepts_a_password_of_exactly_the_minimum_length(app, db):
+    """
+    GIVEN a password of exactly 8 characters
+    WHEN an administrator is created
+    THEN it is accepted (7 is refused: tests/functional/test_cli.py)
+    """
+    password = "p" * MIN_PASSWORD_LENGTH
+
+    with app.app_context():
+        assert create_admin("boss@example.com", password).verify_password(password)
+
+
+def test_find_import_owner_without_an_administrator_says_what_to_do(app, user):
+    """
+    GIVEN readers but no administrator
+    WHEN the default owner of an import is looked for
+    THEN CommandError says how to get one
+    """
+    with app.app_context(), pytest.raises(CommandError, match=f"^{re.escape(NO_ADMIN)}$"):
+        find_import_owner()
+
+
+@pytest.mark.sqlite
+def test_find_import_owner_picks_the_first_administrator_even_when_the_database_would_not(app, db, make_user):
+    """
+    GIVEN two administrators, and SQLite told to return unordered rows backwards
+    WHEN the default owner of an import is looked for
+    THEN it is the first administrator created (lowest id): the order is in the query
+    """
+    first = make_user(role="Administrator")
+    make_user(role="Administrator")
+
+    with app.app_context(), unordered_selects_reversed(db):
+        assert find_import_owner().id == first.id

@@ -202,18 +202,6 @@ def test_register_reports_a_duplicate_found_only_at_commit(app, db, user, auth, 
     assert "Signed in as" not in response.text
 
 
-def test_logged_in_user_visiting_register_goes_to_the_books_page(user_client):
-    """
-    GIVEN a logged-in user
-    WHEN they open the registration page
-    THEN they are redirected to the books page instead
-    """
-    response = user_client.get(REGISTER_URL)
-
-    assert response.status_code == 302
-    assert response.location == BOOKS_INDEX
-
-
 # --- login --------------------------------------------------------------------
 
 
@@ -310,13 +298,14 @@ def test_login_form_requires_email_and_password(client, user):
     assert "Invalid email or password." not in response.text
 
 
-def test_logged_in_user_visiting_login_goes_to_the_books_page(user_client):
+@pytest.mark.parametrize("page", [LOGIN_URL, REGISTER_URL], ids=["login", "register"])
+def test_logged_in_user_visiting_login_or_register_goes_to_the_books_page(user_client, page):
     """
     GIVEN a logged-in user
-    WHEN they open the login page
+    WHEN they open the login or the registration page
     THEN they are redirected to the books page instead
     """
-    response = user_client.get(LOGIN_URL)
+    response = user_client.get(page)
 
     assert response.status_code == 302
     assert response.location == BOOKS_INDEX

@@ -2,6 +2,8 @@
 
 import re
 
+from .text import is_ascii_digits
+
 _SEPARATORS = re.compile(r"[\s-]")
 
 
@@ -20,23 +22,17 @@ def isbn13_check_digit(first_twelve):
     return str((10 - total % 10) % 10)
 
 
-def _ascii_digits(text):
-    # str.isdigit() alone also accepts "²" (which int() rejects) and "٣"
-    # (which int() reads as 3): neither belongs in a stored ISBN.
-    return text.isascii() and text.isdigit()
-
-
 def is_valid_isbn10(value):
     return (
         len(value) == 10
-        and _ascii_digits(value[:9])
-        and (_ascii_digits(value[9]) or value[9] == "X")
+        and is_ascii_digits(value[:9])
+        and (is_ascii_digits(value[9]) or value[9] == "X")
         and isbn10_check_digit(value[:9]) == value[9]
     )
 
 
 def is_valid_isbn13(value):
-    return len(value) == 13 and _ascii_digits(value) and isbn13_check_digit(value[:12]) == value[12]
+    return len(value) == 13 and is_ascii_digits(value) and isbn13_check_digit(value[:12]) == value[12]
 
 
 def isbn10_to_isbn13(isbn10):

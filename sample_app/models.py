@@ -12,6 +12,7 @@ from .clock import utcnow
 from .extensions import db, login_manager
 from .isbn import normalize_isbn
 from .permissions import ROLES, Permission, has_permission
+from .text import is_ascii_digits
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -137,7 +138,7 @@ login_manager.anonymous_user = AnonymousUser
 
 @login_manager.user_loader
 def load_user(user_id):
-    if not (user_id.isascii() and user_id.isdigit()):  # isdigit() alone accepts "²"
+    if not is_ascii_digits(user_id):
         return None
     return db.session.get(User, int(user_id))
 

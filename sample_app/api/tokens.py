@@ -6,6 +6,7 @@ import jwt
 from flask import current_app
 
 from ..clock import utcnow
+from ..text import is_ascii_digits
 
 ALGORITHM = "HS256"
 
@@ -36,7 +37,6 @@ def decode_token(token):
     except jwt.InvalidTokenError:
         raise TokenError("Token is invalid") from None
     subject = claims["sub"]
-    # isascii(): "²".isdigit() is True but int("²") fails.
-    if not (subject.isascii() and subject.isdigit()):
+    if not is_ascii_digits(subject):
         raise TokenError("Token is invalid")
     return int(subject)

@@ -96,7 +96,7 @@ mutation: $(MUTATION_STAMP)
 	$(PY) scripts/mutation_gate.py $(MUTANTS)
 
 # Suite speed (docs/benchmarks.md): PostgreSQL legs skipped when BENCH_PG_URL answers nothing.
-BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_bench_suite
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test_bench_suite
 REPEAT ?= 3
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py --repeat $(REPEAT) --postgres $(BENCH_PG_URL)

@@ -1,81 +1,131 @@
-"""Fixtures for the whole suite: the first file to read, and to copy.
+"""The test harness for a Flask-SQLAlchemy app: the file to copy into your project.
 
-Patterns: session-scoped app fixture; SAVEPOINT rollback per test; reference
-data created once per session; one suite on SQLite and PostgreSQL; one database
-per xdist worker; tests that run only on PostgreSQL or SQLite; client and
-runner fixtures; factory fixtures; logged-in client fixtures; AuthActions
-helper; API token fixtures; e-mail outbox fixture; assets folder fixture; no
-request context pushed around tests; context-leak guard; developer environment
-kept out of tests; one Hypothesis profile for the suite.
+Edit only the block between the two "YOUR APP" lines; the rest is the same in
+every project (README, "Copying the harness into your project"). It gives:
 
-In detail: the backend is chosen by the environment (``TEST_DATABASE_URL``),
-the outbox captures e-mail at the app's own seam, and pytest-flask's fixtures
-(``config``, the ``options`` marker, ``live_server``) work with all of it.
+- ``app``: the app, built once per session (per xdist worker) on a database of its
+  own, with everything a test writes rolled back after the test;
+- ``db``, ``client``, ``runner`` and ``backend`` ("sqlite" or "postgresql");
+- the markers ``postgres`` and ``sqlite`` for tests that need one backend;
+- guards: no variable of the developer's shell reaches the app, and no test
+  leaves a Flask context pushed.
 
-How the database is isolated (see docs/database-isolation.md for figures):
-the schema is created once per session (per worker under xdist). Each test
-opens one connection, begins a transaction on it, and points
-``db.session`` at that connection with ``join_transaction_mode=
-"create_savepoint"``: when the app calls ``db.session.commit()`` only a
-SAVEPOINT is released, and the outer transaction is rolled back after the
-test, so nothing a test writes is seen by the next one.
+Isolation (figures in docs/database-isolation.md): the schema is created once.
+Each test opens a connection and begins a transaction on it; ``db.session`` joins
+that transaction with ``join_transaction_mode="create_savepoint"``, so the app's
+``commit()`` only releases a SAVEPOINT, and the transaction is rolled back after
+the test.
+
+Patterns: session-scoped app fixture; SAVEPOINT rollback per test; listeners on
+the app's session kept by the harness; reference data created once per session;
+one suite on SQLite and PostgreSQL; one database per xdist worker; tests that
+run only on PostgreSQL or SQLite; client and runner fixtures; no request context
+pushed around tests; context-leak guard; developer environment kept out of tests.
 """
 
+import functools
 import os
-from pathlib import Path
 
 import flask
 import pytest
 import sqlalchemy as sa
-from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from hypothesis import settings
 
+# --- YOUR APP: the only block to edit (README, "Copying the harness") ---------
 from sample_app import create_app
-from sample_app.api.tokens import issue_token
-from sample_app.extensions import db as _db
+from sample_app.config import ENVIRONMENT_VARIABLES
+from sample_app.extensions import db as app_db
 from sample_app.models import Role
-from tests.factories import DEFAULT_PASSWORD, create_book, create_user
 
-ASSETS_DIR = Path(__file__).parent / "tests" / "assets"
+# This repository's own fixtures, one module each (tests/fixtures/).
+pytest_plugins = [
+    "pytester",
+    "tests.fixtures.accounts",
+    "tests.fixtures.api",
+    "tests.fixtures.books",
+    "tests.fixtures.files",
+    "tests.fixtures.hypothesis_profiles",
+    "tests.fixtures.mail",
+]
 
-# pytester: run a pytest session inside a test (used to test the harness itself).
-pytest_plugins = ["pytester"]
+# Environment variables the app's configuration reads: removed for the whole run.
+APP_ENVIRONMENT = ENVIRONMENT_VARIABLES
 
-# Property tests: no per-example deadline. On a loaded 2-core CI machine a
-# slow example is noise, not a bug, and a deadline would make them flaky.
-settings.register_profile("suite", deadline=None)
-settings.load_profile("suite")
+
+def create_test_app(database_url):
+    """The app as the tests use it, on ``database_url``."""
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+
+
+def add_reference_data():
+    """Rows every test needs; committed once per session, never rolled back."""
+    Role.insert_roles()
+
+
+# --- END OF YOUR APP: nothing below names the app -----------------------------
+
+# Read at import, before the guard below clears the environment for the tests.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKEND_MARKERS = {"postgres": "postgresql", "sqlite": "sqlite"}
+
+
+def database_backend():
+    """``"sqlite"`` (TEST_DATABASE_URL unset) or ``"postgresql"``: the one answer
+    that fixtures, markers and hooks use."""
+    if not TEST_DATABASE_URL:
+        return "sqlite"
+    url = sa.make_url(TEST_DATABASE_URL)
+    if url.get_backend_name() != "postgresql":
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL={TEST_DATABASE_URL}: this harness gives each xdist worker its own "
+            "database on PostgreSQL, or on SQLite when TEST_DATABASE_URL is unset; no other backend."
+        )
+    # The harness drops and recreates this database: never let it be a real one.
+    if "test" not in (url.database or ""):
+        raise pytest.UsageError(f"TEST_DATABASE_URL={TEST_DATABASE_URL}: the database name must contain 'test'.")
+    return "postgresql"
+
+
+def pytest_configure(config):
+    for marker, backend in BACKEND_MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: runs only when the tests run on {backend}")
+    database_backend()  # a bad TEST_DATABASE_URL stops the run before any test
+
+
+def pytest_runtest_setup(item):
+    for marker, backend in BACKEND_MARKERS.items():
+        if item.get_closest_marker(marker) and database_backend() != backend:
+            pytest.skip(f"needs {backend}; this run uses {database_backend()} (TEST_DATABASE_URL)")
 
 
 # --- databases ---------------------------------------------------------------
 
 
-def _worker_id():
-    # Set by pytest-xdist in each worker ("gw0", "gw1", ...).
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def _postgres_admin_engine(url):
-    return sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def _create_postgres_database(url):
-    engine = _postgres_admin_engine(url)
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+def _postgres_admin(url, statement):
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(statement)
     engine.dispose()
 
 
-def _drop_postgres_database(url):
-    engine = _postgres_admin_engine(url)
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    engine.dispose()
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this xdist worker alone (``main`` without xdist), created
+    empty for the session: a SQLite file, or PostgreSQL's ``<name>_gw0``..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if database_backend() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'test-{worker}.sqlite'}"
+        return
+    url = sa.make_url(TEST_DATABASE_URL)
+    if worker != "main":
+        url = url.set(database=f"{url.database}_{worker}")
+    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
+    yield url.render_as_string(hide_password=False)
+    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 def _enable_sqlite_savepoints(engine):
-    """pysqlite does not emit BEGIN, so the first SAVEPOINT would become the
+    """pysqlite never emits BEGIN, so the first SAVEPOINT would become the
     transaction and the app's commit() would really commit. Let SQLAlchemy
     emit BEGIN itself (SQLAlchemy's pysqlite dialect docs, "Savepoints")."""
 
@@ -87,48 +137,44 @@ def _enable_sqlite_savepoints(engine):
     def _emit_begin(connection):
         connection.exec_driver_sql("BEGIN")
 
-
-class _ConnectionBoundSession(FlaskSQLAlchemySession):
-    """Flask-SQLAlchemy 3.1's ``get_bind()`` ignores a session's ``bind=``
-    (pallets-eco/flask-sqlalchemy#1167) and would pick a pooled connection
-    outside the test's transaction. This session uses the connection it was given."""
-
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        return bind if bind is not None else self.bind
+    engine.dispose()  # pooled connections were made without the first listener
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """SQLite file per worker by default; TEST_DATABASE_URL picks PostgreSQL,
-    with a database per worker that this fixture creates and drops."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        path = tmp_path_factory.mktemp("db") / f"test-{_worker_id()}.sqlite"
-        yield f"sqlite:///{path}"
-        return
-    url = sa.make_url(base)
-    if url.get_backend_name() != "postgresql":
-        yield base
-        return
-    if _worker_id() != "main":
-        url = url.set(database=f"{url.database}_{_worker_id()}")
-    _create_postgres_database(url)
-    yield url.render_as_string(hide_password=False)
-    _drop_postgres_database(url)
-
-
-@pytest.fixture(scope="session")
-def _app(database_url):
-    """The one app of the session, with its schema and roles committed."""
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+def _app(_clean_environment, database_url):
+    """The one app of the session, with its schema and reference data committed."""
+    app = create_test_app(database_url)
     with app.app_context():
-        if _db.engine.dialect.name == "sqlite":
-            _enable_sqlite_savepoints(_db.engine)
-        _db.create_all()
-        Role.insert_roles()
+        if app_db.engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(app_db.engine)
+        app_db.create_all()
+        add_reference_data()
+        app_db.session.commit()
     yield app
     with app.app_context():
-        _db.engine.dispose()
+        app_db.engine.dispose()
+
+
+def _use_given_connection(session, mapper=None, clause=None, bind=None, **kwargs):
+    # Flask-SQLAlchemy 3.1 picks an engine and ignores the session's bind=
+    # (pallets-eco/flask-sqlalchemy#1167): the test's connection would be bypassed.
+    return bind if bind is not None else session.bind
+
+
+@functools.cache
+def _test_session_class(app_session_class):
+    # A subclass, not a new class: listeners registered on db.session and the
+    # app's own session class (session_options={"class_": ...}) keep working.
+    return type(f"Test{app_session_class.__name__}", (app_session_class,), {"get_bind": _use_given_connection})
+
+
+def _session_in_transaction(app_session, connection):
+    """A scoped session like the app's (class, options, scope) whose sessions join
+    the transaction open on ``connection``."""
+    factory = app_session.session_factory
+    options = {**factory.kw, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    test_factory = sa.orm.sessionmaker(class_=_test_session_class(factory.class_), **options)
+    return sa.orm.scoped_session(test_factory, scopefunc=app_session.registry.scopefunc)
 
 
 @pytest.fixture
@@ -139,17 +185,14 @@ def app(_app):
     connection and a transaction are opened here.
     """
     with _app.app_context():
-        engine = _db.engine
+        engine = app_db.engine
     connection = engine.connect()
     transaction = connection.begin()
-    app_session = _db.session
-    # A private Flask-SQLAlchemy helper: it keeps the app-context scoping.
-    _db.session = _db._make_scoped_session(
-        {"class_": _ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
-    )
+    app_session = app_db.session
+    app_db.session = _session_in_transaction(app_session, connection)
     yield _app
     # Sessions were closed as each app context ended; put the app's own back.
-    _db.session = app_session
+    app_db.session = app_session
     transaction.rollback()
     connection.close()
 
@@ -157,16 +200,13 @@ def app(_app):
 @pytest.fixture
 def db(app):
     """The Flask-SQLAlchemy object, isolated. Use it inside ``with app.app_context():``."""
-    return _db
+    return app_db
 
 
 @pytest.fixture
-def backend(database_url):
-    """``"sqlite"`` or ``"postgresql"``: the backend this run uses."""
-    return sa.make_url(database_url).get_backend_name()
-
-
-# --- clients and helpers -----------------------------------------------------
+def backend():
+    """``"sqlite"`` or ``"postgresql"``: the backend of this run."""
+    return database_backend()
 
 
 @pytest.fixture
@@ -181,173 +221,41 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def assets():
-    """The folder of small, named input files (``tests/assets/``)."""
-    return ASSETS_DIR
-
-
-@pytest.fixture
-def make_user(app):
-    """Create and commit a user: ``make_user(role="Administrator", email=...)``.
-
-    Returns a detached object with its columns loaded (read ``.id``,
-    ``.email``; open an app context to follow relationships). Its password
-    is ``tests.factories.DEFAULT_PASSWORD`` unless ``password=`` is given.
-    """
-
-    def make_user(**overrides):
-        with app.app_context():
-            user = create_user(**overrides)
-            _db.session.refresh(user)
-            return user
-
-    return make_user
-
-
-@pytest.fixture
-def make_book(app, make_user):
-    """Create and commit a book: ``make_book(owner=user, tags=["sf"], title=...)``."""
-
-    def make_book(**overrides):
-        if "owner" not in overrides:
-            overrides["owner"] = make_user()
-        with app.app_context():
-            book = create_book(**overrides)
-            _db.session.refresh(book)
-            return book
-
-    return make_book
-
-
-@pytest.fixture
-def user(make_user):
-    return make_user(username="reader", email="reader@example.com")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(username="admin", email="admin@example.com", role="Administrator")
-
-
-def _logged_in_client(app, user):
-    # Log in through the session instead of the form: one request fewer per
-    # test. The login form itself is tested in tests/functional/test_auth.py.
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return client
-
-
-@pytest.fixture
-def user_client(app, user):
-    """A client logged in as ``user`` (role User)."""
-    return _logged_in_client(app, user)
-
-
-@pytest.fixture
-def admin_client(app, admin):
-    """A client logged in as ``admin`` (role Administrator)."""
-    return _logged_in_client(app, admin)
-
-
-class AuthActions:
-    """Drive the real register / login / logout forms from a test."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def register(self, email="new@example.com", username="newreader", password=DEFAULT_PASSWORD, **kwargs):
-        data = {"email": email, "username": username, "password": password, "password2": password}
-        return self._client.post("/auth/register", data=data, **kwargs)
-
-    def login(self, email="reader@example.com", password=DEFAULT_PASSWORD, remember=False, next=None, **kwargs):
-        data = {"email": email, "password": password}
-        if remember:
-            data["remember_me"] = "y"
-        query = {"next": next} if next is not None else None
-        return self._client.post("/auth/login", data=data, query_string=query, **kwargs)
-
-    def logout(self, **kwargs):
-        return self._client.post("/auth/logout", **kwargs)
-
-
-@pytest.fixture
-def auth(client):
-    return AuthActions(client)
-
-
-@pytest.fixture
-def api_token(app, user):
-    """A valid bearer token for ``user``."""
-    with app.app_context():
-        return issue_token(user.id)
-
-
-@pytest.fixture
-def api_headers(api_token):
-    return {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """E-mails the app sends, captured at its own seam (``sample_app.email.deliver``)."""
-    sent = []
-
-    def fake_deliver(config, msg):
-        sent.append(msg)
-        return True
-
-    monkeypatch.setattr("sample_app.email.deliver", fake_deliver)
-    return sent
-
-
 # --- guards ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_environment():
+    """Before any app is built, remove what a developer's shell (a .env, direnv)
+    could set for the app: APP_ENVIRONMENT and FLASK_*. Restored after the run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name in APP_ENVIRONMENT or name.startswith("FLASK_"):
+                patch.delenv(name)
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _push_request_context():
-    """Replace pytest-flask's autouse fixture of the same name.
+    """Replace pytest-flask's autouse fixture of the same name (harmless without it).
 
-    pytest-flask pushes a request context around every test that uses
-    ``app``. Test-client requests then reuse that context's app context, so
-    ``g`` (and Flask-Login's cached ``current_user``) leaks from one request
-    to the next. Here nothing is pushed: a test opens a context itself,
-    only around direct database work. tests/functional/test_context.py
-    proves the leak is gone.
+    pytest-flask pushes a request context around every test that uses ``app``.
+    Test-client requests then share that context's ``g``, and Flask-Login's
+    cached ``current_user`` leaks from one request to the next. Here nothing
+    is pushed: a test opens a context itself, around direct database work.
     """
 
 
 @pytest.fixture(autouse=True)
 def _no_context_leak():
-    """Fail a test that leaves an app or request context pushed (as Flask's
-    own test suite does): it would leak ``g`` and the session into the next test."""
+    """Fail a test that leaves an app or request context pushed (as Flask's own
+    test suite does): it would leak ``g`` and the session into the next test."""
     yield
     leaked = []
     while flask.has_request_context():
-        ctx = flask.globals.request_ctx._get_current_object()
-        leaked.append(ctx)
-        ctx.pop()
+        leaked.append(flask.globals.request_ctx._get_current_object())
+        leaked[-1].pop()
     while flask.has_app_context():
-        ctx = flask.globals.app_ctx._get_current_object()
-        leaked.append(ctx)
-        ctx.pop()
+        leaked.append(flask.globals.app_ctx._get_current_object())
+        leaked[-1].pop()
     assert not leaked, f"test left contexts pushed: {leaked}"
-
-
-@pytest.fixture(autouse=True)
-def _clean_flask_environment(monkeypatch):
-    """Variables from a developer's shell must not change a test's app."""
-    for name in list(os.environ):
-        if name.startswith("FLASK_") or name in {"SECRET_KEY", "MAIL_BACKEND", "MAX_CONTENT_LENGTH"}:
-            monkeypatch.delenv(name)
-
-
-def pytest_runtest_setup(item):
-    """Skip backend-specific tests (markers ``postgres`` / ``sqlite``) on the other backend."""
-    backend = "postgresql" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "sqlite"
-    if item.get_closest_marker("postgres") and backend != "postgresql":
-        pytest.skip("needs PostgreSQL: run with TEST_DATABASE_URL=postgresql+psycopg://... (make test-postgres)")
-    if item.get_closest_marker("sqlite") and backend != "sqlite":
-        pytest.skip("SQLite-specific test")

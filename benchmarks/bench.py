@@ -388,7 +388,7 @@ def breakdown_table(plain, covered, floor, count):
 
 def durations_table(durations):
     # Name and module in separate cells: a stale ``path::name`` in docs/ would
-    # fail tests/test_catalog.py, and these names change as the suite does.
+    # fail tests/meta/test_catalog.py, and these names change as the suite does.
     rows = []
     for seconds, phase, test in durations[:10]:
         module, _, name = test.partition("::")

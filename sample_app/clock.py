@@ -1,7 +1,7 @@
 """The app's one source of "now", so tests can control time in one place."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -118,6 +118,11 @@ CONFIGS = {
 }
 
 
+# Every variable any config reads: the test harness removes them all, so that
+# a developer's shell (a .env, direnv) cannot change the app under test.
+ENVIRONMENT_VARIABLES = frozenset(ENV_SETTINGS) | {config.DATABASE_URL_ENV for config in CONFIGS.values()}
+
+
 def get_config_class(name):
     try:
         return CONFIGS[name]

@@ -1,6 +1,6 @@
 """Database models (SQLAlchemy 2.0 style: ``Mapped`` columns, ``db.select``)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -31,15 +31,15 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use sample_app.clock.utcnow()")
         # SQLite keeps the wall-clock time and drops the offset: store UTC.
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         # PostgreSQL answers in the session's TimeZone setting.
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
 
 class TimestampMixin:

@@ -1,7 +1,8 @@
 """A unittest base class for Flask tests that run under both runners.
 
 Patterns: FlaskTestCase base class; setUpClass for expensive set-up; addCleanup
-and addClassCleanup; class configured through class attributes.
+and addClassCleanup; class configured through class attributes; developer
+environment kept out of tests.
 
 ``pytest`` and ``python -m unittest discover -s tests -t .`` both run the
 classes built on it. The standard-library runner has no fixtures, so the
@@ -11,13 +12,18 @@ an app context pushed around each test, and a test client.
 
 Each class gets its own in-memory SQLite database, whatever
 TEST_DATABASE_URL says: it must never create or drop tables in the
-database the pytest harness is using. Change ``config_overrides`` (a class
+database the pytest harness is using. As in the root conftest, the variables
+the app's configuration reads are removed while the class runs, so a
+developer's shell cannot change its app. Change ``config_overrides`` (a class
 attribute, as in microblog-api's BaseTestCase) to configure the app.
 """
 
+import os
 import unittest
+from unittest import mock
 
 from sample_app import create_app
+from sample_app.config import ENVIRONMENT_VARIABLES
 from sample_app.extensions import db
 from sample_app.models import Role
 from tests.factories import DEFAULT_PASSWORD
@@ -30,6 +36,10 @@ class FlaskTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.enterClassContext(mock.patch.dict(os.environ))  # restored after the class
+        for name in list(os.environ):
+            if name in ENVIRONMENT_VARIABLES or name.startswith("FLASK_"):  # Flask reads FLASK_DEBUG
+                del os.environ[name]
         cls.app = create_app(cls.config_name, SQLALCHEMY_DATABASE_URI="sqlite://", **cls.config_overrides)
 
     @classmethod

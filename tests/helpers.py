@@ -1,18 +1,58 @@
-"""Helpers shared by several test modules: assertions, token forgers, SQL probes.
+"""Helpers shared by several test modules: actions, assertions, token forgers, SQL probes.
 
-Patterns: shared assertion helper; forged tokens; recorded SQL statements;
-unordered results exposed with a pragma.
+Patterns: AuthActions helper; logged-in client fixtures; shared assertion helper;
+forged tokens; recorded SQL statements; unordered results exposed with a pragma.
 
 Helpers that are not fixtures live here, so that no test module imports
-from another one.
+from another one; the fixtures in tests/fixtures/ use them too.
 """
 
 import base64
 import contextlib
 import json
+import os
+from pathlib import Path
 
 import jwt
 import sqlalchemy as sa
+
+from tests.factories import DEFAULT_PASSWORD
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+
+# --- logging in -------------------------------------------------------------------
+
+
+class AuthActions:
+    """Drive the real register / login / logout forms from a test."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def register(self, email="new@example.com", username="newreader", password=DEFAULT_PASSWORD, **kwargs):
+        data = {"email": email, "username": username, "password": password, "password2": password}
+        return self._client.post("/auth/register", data=data, **kwargs)
+
+    def login(self, email="reader@example.com", password=DEFAULT_PASSWORD, remember=False, next=None, **kwargs):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember_me"] = "y"
+        query = {"next": next} if next is not None else None
+        return self._client.post("/auth/login", data=data, query_string=query, **kwargs)
+
+    def logout(self, **kwargs):
+        return self._client.post("/auth/logout", **kwargs)
+
+
+def log_in(client, user):
+    """Log ``client`` in as ``user`` through the session, not the form: one
+    request fewer per test (the form itself is tested in test_auth.py).
+    Writes what Flask-Login's ``login_user()`` stores; returns the client."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
 
 
 def assert_json_error(response, status, message=None):
@@ -95,3 +135,21 @@ def unordered_selects_reversed(db):
         yield
     finally:
         db.session.execute(db.text("PRAGMA reverse_unordered_selects = OFF"))
+
+
+# --- pytest sessions inside a test ----------------------------------------------
+
+
+def inner_pytest_environment(monkeypatch, **variables):
+    """Prepare ``os.environ`` for a pytest run inside a test (pytester), then set ``variables``.
+
+    The outer run's settings reach child processes through the environment: an
+    xdist worker's id would make the inner run think it is a worker, pytest-cov's
+    and coverage's variables would measure it with the outer run's settings, and
+    TEST_DATABASE_URL would point it at the outer run's database.
+    """
+    for name in list(os.environ):
+        if name.startswith(("PYTEST_XDIST_", "COV_CORE_", "COVERAGE_")) or name == "TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)

@@ -19,7 +19,6 @@ login redirect, non-admin -> 403).
 """
 
 import io
-from pathlib import Path
 
 import pytest
 from parameterized import parameterized
@@ -29,8 +28,8 @@ from sample_app.extensions import db
 from sample_app.models import Book
 from tests.base import FlaskTestCase
 from tests.factories import create_user
+from tests.helpers import ASSETS_DIR
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 IMPORT_URL = "/admin/import"
 VALID_TITLES = ["Gödel, Escher, Bach", "Nineteen Eighty-Four", "The Hobbit"]
 PATH_IN_NAME = "Invalid file name: it must not contain a path"
@@ -46,7 +45,7 @@ class AdminUploadTestCase(FlaskTestCase):
         self.login(self.admin.email)
 
     def upload(self, asset_name):
-        stream = open(ASSETS / asset_name, "rb")  # noqa: SIM115 (closed by addCleanup below)
+        stream = open(ASSETS_DIR / asset_name, "rb")  # noqa: SIM115 (closed by addCleanup below)
         csv_file = FileStorage(stream=stream, filename=asset_name, content_type="text/csv")
         self.addCleanup(csv_file.close)
         return self.client.post(IMPORT_URL, data={"csv_file": csv_file}, follow_redirects=True)

@@ -16,7 +16,7 @@ never HTML; CSRF switched on for one test with the ``options`` marker.
 """
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -29,7 +29,7 @@ from tests.helpers import assert_json_error, bearer, change_subject, flip_signat
 TOKENS_URL = "/api/v1/tokens"
 BOOKS_URL = "/api/v1/books"
 # A whole second, so the token's whole-second "exp" is exactly NOW + TTL.
-NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
 # --- getting a token -------------------------------------------------------------

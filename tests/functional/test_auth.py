@@ -25,7 +25,7 @@ the protection itself works, and how to send the token when you need it.
 """
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -326,7 +326,7 @@ def test_remember_me_sets_a_lasting_remember_cookie(client, user, auth):
     cookie = client.get_cookie("remember_token")
     assert cookie is not None
     assert cookie.http_only
-    assert cookie.expires - datetime.now(timezone.utc) > timedelta(days=364)
+    assert cookie.expires - datetime.now(UTC) > timedelta(days=364)
 
 
 def test_login_without_remember_me_sets_no_remember_cookie(client, user, auth):

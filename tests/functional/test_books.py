@@ -20,7 +20,7 @@ a lost race, and one CSRF-enabled test of the plain delete form.
 """
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,7 +64,7 @@ def input_values(page):
 
 
 def day(n):
-    return datetime(2024, 1, n, tzinfo=timezone.utc)
+    return datetime(2024, 1, n, tzinfo=UTC)
 
 
 def book_count(app, db):

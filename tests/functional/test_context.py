@@ -33,16 +33,10 @@ from flask_login import current_user
 
 from sample_app.hooks import SECURITY_HEADERS
 from sample_app.models import User
+from tests.helpers import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def _log_in_through_the_session(client, user):
-    # What Flask-Login stores after login_user(): the id, and "fresh".
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
 
 
 # --- no context is left over ---------------------------------------------------
@@ -98,7 +92,7 @@ def test_current_user_is_the_user_put_in_the_session(client, user):
     WHEN a page is requested inside ``with client:``
     THEN ``current_user`` is that user and the page says who is signed in
     """
-    _log_in_through_the_session(client, user)
+    log_in(client, user)
 
     with client:
         response = client.get("/about")
@@ -114,7 +108,7 @@ def test_current_user_is_anonymous_in_the_request_after_logout(client, user):
     WHEN it logs out and requests another page
     THEN ``current_user`` in that request is anonymous and the session holds no user id
     """
-    _log_in_through_the_session(client, user)
+    log_in(client, user)
 
     with client:
         client.get("/about")

@@ -9,7 +9,7 @@ certain with explicit ``created_at`` values, autoescaping proof (an HTML title
 is shown as text, never run), and page content rather than status codes alone.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from markupsafe import escape
 
@@ -21,7 +21,7 @@ def html(response):
 
 
 def day(n):
-    return datetime(2024, 1, n, tzinfo=timezone.utc)
+    return datetime(2024, 1, n, tzinfo=UTC)
 
 
 def test_home_page_shows_the_counts_stored_in_the_database(app, db, client, make_user, make_book):

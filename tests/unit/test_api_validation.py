@@ -18,7 +18,7 @@ function-scoped fixtures inside ``@given`` tests: Hypothesis runs the body many
 times per fixture set-up.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -41,7 +41,7 @@ from sample_app.isbn import isbn10_check_digit, isbn13_check_digit
 
 VALID = {"title": "Kindred", "author": "Octavia E. Butler", "isbn": "9780807083697"}
 PAGING = {"API_PAGE_SIZE": 20, "API_MAX_PAGE_SIZE": 100}
-IN_2030 = datetime(2030, 6, 1, tzinfo=timezone.utc)
+IN_2030 = datetime(2030, 6, 1, tzinfo=UTC)
 
 
 def payload(**fields):

@@ -12,7 +12,7 @@ value, and freezing "now" with time-machine for a rule that depends on the
 current year.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -189,7 +189,7 @@ def test_edit_form_may_not_take_another_books_isbn(app, make_book):
 
 
 # Frozen, so that "next year" is a known value. tick=False: time stands still.
-IN_2030 = time_machine.travel(datetime(2030, 6, 1, tzinfo=timezone.utc), tick=False)
+IN_2030 = time_machine.travel(datetime(2030, 6, 1, tzinfo=UTC), tick=False)
 
 
 @IN_2030
@@ -227,9 +227,9 @@ def test_year_limit_follows_the_clock_not_the_import_time(app):
     WHEN the clock moves from 2030 to 2031
     THEN 2032 goes from rejected to accepted (the limit is computed per validation)
     """
-    with time_machine.travel(datetime(2030, 12, 31, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2030, 12, 31, tzinfo=UTC), tick=False):
         assert submit(app, valid_data(year="2032"))[0] is False
-    with time_machine.travel(datetime(2031, 1, 1, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2031, 1, 1, tzinfo=UTC), tick=False):
         assert submit(app, valid_data(year="2032"))[0] is True
 
 

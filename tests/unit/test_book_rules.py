@@ -10,7 +10,7 @@ lost race (a duplicate found only at commit) and proving the session was rolled
 back.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -28,9 +28,9 @@ def test_latest_allowed_year_is_next_year_on_the_day_it_is_asked():
     WHEN the latest allowed publication year is asked each time
     THEN it is 2031, then 2032 (computed per call, not once at import)
     """
-    with time_machine.travel(datetime(2030, 12, 31, 23, 59, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2030, 12, 31, 23, 59, tzinfo=UTC), tick=False):
         before = latest_allowed_year()
-    with time_machine.travel(datetime(2031, 1, 1, 0, 1, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2031, 1, 1, 0, 1, tzinfo=UTC), tick=False):
         after = latest_allowed_year()
 
     assert (before, after) == (2031, 2032)

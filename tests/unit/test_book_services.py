@@ -13,7 +13,7 @@ explicit ``created_at`` values instead of relying on the clock, proving
 the form's check.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -39,7 +39,7 @@ KINDRED_ISBN = "9780807083697"
 
 def day(n):
     """A fixed, timezone-aware creation time: day ``n`` of January 2024."""
-    return datetime(2024, 1, n, tzinfo=timezone.utc)
+    return datetime(2024, 1, n, tzinfo=UTC)
 
 
 def count(db, model):

@@ -1,8 +1,7 @@
 """Unit tests of configuration: ``create_app(name, **overrides)`` and the environment.
 
 Patterns: environment variables with monkeypatch; environment passed as an
-argument; refusing unsafe production settings; developer environment kept out
-of tests; fast password hashing in tests only; pytest.raises with match and
+argument; refusing unsafe production settings; fast password hashing in tests only; pytest.raises with match and
 excinfo; parametrize with ids; stacked parametrize; FlaskTestCase base class;
 class configured through class attributes; addCleanup and addClassCleanup.
 
@@ -27,7 +26,6 @@ from flask import current_app
 from sample_app import create_app
 from sample_app.config import (
     DEV_SECRET_KEY,
-    ENV_SETTINGS,
     MIN_SECRET_KEY_LENGTH,
     TestingConfig,
     env_overrides,
@@ -55,18 +53,6 @@ def restore_app_logger():
     restore = snapshot_app_logger()
     yield
     restore()
-
-
-@pytest.fixture(autouse=True)
-def clean_config_environment(monkeypatch):
-    """Start every test here from an environment without config variables.
-
-    The root conftest removes FLASK_* and a few others; these tests assert on
-    every variable the config reads, so a developer's DATABASE_URL or
-    MAIL_PORT (or the TEST_DATABASE_URL of a PostgreSQL run) must not leak in.
-    """
-    for name in [*ENV_SETTINGS, "DATABASE_URL", "TEST_DATABASE_URL"]:
-        monkeypatch.delenv(name, raising=False)
 
 
 # --- SECRET_KEY in production ------------------------------------------------

@@ -19,7 +19,7 @@ rollback leaves nothing behind.
 import csv
 import io
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -181,7 +181,7 @@ def test_validate_row_year_range_follows_the_clock(time_machine, year, accepted)
     WHEN rows with years at the edges of the allowed range are validated
     THEN 1450 and next year (2031) pass and 2032 is refused
     """
-    time_machine.move_to(datetime(2030, 6, 1, tzinfo=timezone.utc), tick=False)
+    time_machine.move_to(datetime(2030, 6, 1, tzinfo=UTC), tick=False)
 
     book, errors = validate_row(good_row(year=year), 2)
 

@@ -22,7 +22,7 @@ tick=False)``) to prove callable column defaults.
 
 import itertools
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -306,8 +306,8 @@ class TagNormalisationTestCase(FlaskTestCase):
 
 # --- pytest functions: the harness fixtures, on SQLite and PostgreSQL ---------
 
-EARLIER = datetime(2024, 1, 15, 9, 30, tzinfo=timezone.utc)
-LATER = datetime(2024, 6, 1, 18, 0, tzinfo=timezone.utc)
+EARLIER = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+LATER = datetime(2024, 6, 1, 18, 0, tzinfo=UTC)
 PLUS_TWO = timezone(timedelta(hours=2))
 
 
@@ -531,7 +531,7 @@ def test_aware_datetime_in_another_zone_is_stored_as_the_same_instant(app, db, m
         stored = db.session.get(User, user.id).created_at
 
     assert stored == noon_at_plus_two
-    assert stored.tzinfo is timezone.utc
+    assert stored.tzinfo is UTC
     assert stored.hour == 10
 
 
@@ -549,7 +549,7 @@ def test_sqlite_stores_naive_text_but_the_model_returns_aware_utc(app, db, make_
         raw = db.session.scalar(db.text("SELECT created_at FROM users WHERE id = :id"), {"id": user.id})
 
     assert raw == "2024-01-15 09:30:00.000000"
-    assert user.created_at.tzinfo is timezone.utc
+    assert user.created_at.tzinfo is UTC
 
 
 @pytest.mark.postgres
@@ -570,7 +570,7 @@ def test_postgresql_session_time_zone_does_not_leak_into_the_model(app, db, make
 
     assert raw.utcoffset() == timedelta(hours=-5)
     assert stored == EARLIER
-    assert stored.tzinfo is timezone.utc
+    assert stored.tzinfo is UTC
 
 
 # The type's two conversions, called directly: every branch on any backend.
@@ -613,7 +613,7 @@ def test_utc_datetime_passes_none_through():
     "value",
     [
         datetime(2024, 3, 1, 10, 0),
-        datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc),
+        datetime(2024, 3, 1, 10, 0, tzinfo=UTC),
         datetime(2024, 3, 1, 12, 0, tzinfo=PLUS_TWO),
     ],
     ids=["naive-means-utc", "utc", "plus-two"],
@@ -626,5 +626,5 @@ def test_utc_datetime_results_are_aware_utc(value):
     """
     result = UTCDateTime().process_result_value(value, dialect=None)
 
-    assert result == datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
-    assert result.tzinfo is timezone.utc
+    assert result == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    assert result.tzinfo is UTC

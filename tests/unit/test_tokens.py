@@ -15,7 +15,7 @@ the code that needs one; werkzeug's ``Authorization`` object as the input of an
 HTTP Basic check.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -29,7 +29,7 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import change_subject, flip_signature_character, unsigned_copy
 
 # A whole second, so JWT's whole-second "exp" is exactly ISSUED_AT + TTL.
-ISSUED_AT = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+ISSUED_AT = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def _claims(**overrides):

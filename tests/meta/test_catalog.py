@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = Path("docs/patterns.md")
 HEADER = ["pattern", "use it when", "shown in", "pitfall it avoids"]
 # Modules that are not test modules but still say which patterns they show.
@@ -132,11 +132,14 @@ def docstring_patterns(source):
 
 
 def find_test_modules(root):
-    return sorted(path.relative_to(root).as_posix() for path in (root / "tests").rglob("test_*.py"))
+    # The transplant apps' tests belong to those apps, not to this suite.
+    paths = (root / "tests").rglob("test_*.py")
+    return sorted(path.relative_to(root).as_posix() for path in paths if "transplant_apps" not in path.parts)
 
 
 def documented_modules(root):
-    return find_test_modules(root) + [path for path in SUPPORT_MODULES if (root / path).exists()]
+    fixtures = sorted(path.relative_to(root).as_posix() for path in (root / "tests" / "fixtures").glob("[!_]*.py"))
+    return find_test_modules(root) + [path for path in SUPPORT_MODULES if (root / path).exists()] + fixtures
 
 
 # --- the checks, as plain functions: each returns the offenders ----------------

@@ -15,13 +15,14 @@ the report loses exactly the lines it was there for).
 """
 
 import configparser
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import inner_pytest_environment
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -102,11 +103,8 @@ def write_project(pytester, drop=None):
 
 
 def run_with_coverage(pytester, monkeypatch):
-    # When this suite itself runs under coverage, its settings reach child
-    # processes through environment variables; the tiny suite must use its own.
-    for name in list(os.environ):
-        if name.startswith(("COV_CORE_", "COVERAGE_")):
-            monkeypatch.delenv(name)
+    # The tiny suite must use its own coverage settings, not this run's.
+    inner_pytest_environment(monkeypatch)
     # no:hypothesispytest: the tiny suite has no property tests, and importing
     # Hypothesis in the controller and both workers cost 0.4 s of each run.
     options = ["-n", "2", "-p", "no:randomly", "-p", "no:cacheprovider", "-p", "no:hypothesispytest"]

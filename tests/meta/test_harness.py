@@ -1,0 +1,296 @@
+"""Tests of the harness itself: proof that the fixtures in conftest.py isolate.
+
+Patterns: SAVEPOINT rollback per test; reference data created once per session;
+session-scoped app fixture; factory fixtures; app context only around database
+work; random order with pytest-randomly; tests that run only on PostgreSQL or
+SQLite; pytest-flask config fixture and options marker; listeners on the app's
+session kept by the harness; developer environment kept out of tests; testing
+the harness with pytester.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from sample_app.extensions import db as app_db
+from sample_app.models import Book, Role, User
+from tests.helpers import inner_pytest_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The two tests below commit the same unique row. Each passes only if the
+# other's commit was rolled back, whichever runs first (try -p randomly).
+SHARED_EMAIL = "committed-in-one-test@example.com"
+
+
+def _commit_shared_user(db):
+    db.session.add(User(email=SHARED_EMAIL, username="committer", password="x"))
+    db.session.commit()
+
+
+def _shared_user_count(db):
+    return db.session.scalar(db.select(db.func.count()).where(User.email == SHARED_EMAIL))
+
+
+def test_committed_row_is_rolled_back_after_test_first(app, db):
+    """
+    GIVEN an isolated database
+    WHEN a test commits a user
+    THEN the row is visible in this test (and gone again in the next one)
+    """
+    with app.app_context():
+        assert _shared_user_count(db) == 0
+        _commit_shared_user(db)
+    with app.app_context():
+        assert _shared_user_count(db) == 1
+
+
+def test_committed_row_is_rolled_back_after_test_second(app, db):
+    """
+    GIVEN the other test in this module committed the same unique user
+    WHEN this test looks for it and commits it again
+    THEN it is not there, and committing it does not violate the unique index
+    """
+    with app.app_context():
+        assert _shared_user_count(db) == 0
+        _commit_shared_user(db)
+        assert _shared_user_count(db) == 1
+
+
+def test_rollback_after_a_failed_commit_keeps_earlier_commits_of_the_test(app, db, make_user):
+    """
+    GIVEN a user committed earlier in the test
+    WHEN a later commit fails on a unique constraint and the app rolls back
+    THEN only the failed unit of work is undone (the SAVEPOINT), not the test's data
+    """
+    existing = make_user()
+
+    with app.app_context():
+        db.session.add(User(email=existing.email, username="duplicate", password="x"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+        assert db.session.get(User, existing.id).email == existing.email
+
+
+def test_session_level_reference_data_survives_rollback(app, db):
+    """
+    GIVEN roles inserted once per session, before any test
+    WHEN a test reads them
+    THEN all three roles are there (they are not rolled back with test data)
+    """
+    with app.app_context():
+        names = db.session.scalars(db.select(Role.name).order_by(Role.name)).all()
+
+    assert names == ["Administrator", "Moderator", "User"]
+
+
+def test_factories_make_unique_rows(make_book):
+    """
+    GIVEN the make_book factory fixture
+    WHEN it is called twice without arguments
+    THEN the books get different ids, titles and ISBNs (sequences, not constants)
+    """
+    first, second = make_book(), make_book()
+
+    assert first.id != second.id
+    assert first.title != second.title
+    assert first.isbn != second.isbn
+
+
+def test_make_book_links_owner_and_tags(app, db, make_user, make_book):
+    """
+    GIVEN a user
+    WHEN a book is made for that owner with tags
+    THEN the relationships are stored
+    """
+    owner = make_user()
+
+    book = make_book(owner=owner, tags=["Science Fiction", "classic"])
+
+    with app.app_context():
+        stored = db.session.get(Book, book.id)
+        assert stored.owner.id == owner.id
+        assert [t.name for t in stored.tags] == ["classic", "science fiction"]
+
+
+def test_config_fixture_is_the_app_config(config, app):
+    """
+    GIVEN pytest-flask's ``config`` fixture
+    WHEN it is compared with the app's config
+    THEN it is the same object, with the testing settings
+    """
+    assert config is app.config
+    assert config["TESTING"] is True
+
+
+@pytest.mark.options(books_per_page=3)
+def test_options_marker_overrides_config_for_one_test(config):
+    """
+    GIVEN the pytest-flask ``options`` marker on a test
+    WHEN the test reads the config
+    THEN the override is in place (and undone after the test)
+    """
+    assert config["BOOKS_PER_PAGE"] == 3
+
+
+def test_options_marker_override_does_not_outlive_its_test(config):
+    """
+    GIVEN another test overrode BOOKS_PER_PAGE with the options marker
+    WHEN this test reads it
+    THEN the default from TestingConfig is back
+    """
+    assert config["BOOKS_PER_PAGE"] == 10
+
+
+@pytest.mark.postgres
+def test_runs_on_postgresql(backend, app, db):
+    """
+    GIVEN TEST_DATABASE_URL pointing at PostgreSQL
+    WHEN the test asks the server for its version
+    THEN it is a PostgreSQL server (this test is skipped on SQLite)
+    """
+    with app.app_context():
+        version = db.session.scalar(db.text("select version()"))
+
+    assert backend == "postgresql"
+    assert version.startswith("PostgreSQL")
+
+
+# --- the app's session, as the app configured it -------------------------------
+
+# Registered at import, before any test, as an app registers its listeners
+# (the Flask Mega-Tutorial indexes search this way). A harness that gave the
+# tests a new session class would leave it silent.
+COMMITS = []
+sa.event.listen(app_db.session, "after_commit", lambda session: COMMITS.append(session))
+
+
+def test_listener_on_the_apps_session_counts_every_commit_of_a_test(app, db):
+    """
+    GIVEN an after_commit listener registered on the app's ``db.session``
+    WHEN a test commits twice
+    THEN the listener has counted two commits, made by the test's session
+    """
+    before = len(COMMITS)
+
+    with app.app_context():
+        db.session.add(User(email="first@example.com", username="first", password="x"))
+        db.session.commit()
+        db.session.add(User(email="second@example.com", username="second", password="x"))
+        db.session.commit()
+        session = db.session()
+
+    assert len(COMMITS) == before + 2
+    assert COMMITS[-1] is session
+
+
+# --- the developer's shell -------------------------------------------------------
+
+HOSTILE_ENVIRONMENT = {
+    "SECRET_KEY": "short",
+    "MAX_CONTENT_LENGTH": "10",
+    "LOG_LEVEL": "DEBUG",
+    "MAIL_BACKEND": "console",
+    "MAIL_SERVER": "mail.invalid",
+    "DATABASE_URL": "sqlite:////nonexistent/developer.sqlite",
+    "FLASK_DEBUG": "1",
+}
+
+PROBE = f"""
+import unittest
+
+from tests.base import FlaskTestCase
+
+HOSTILE = {HOSTILE_ENVIRONMENT!r}
+SETTINGS = ["SECRET_KEY", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "MAIL_BACKEND", "MAIL_SERVER"]
+
+
+def leaked(app):
+    found = {{name: app.config[name] for name in SETTINGS if str(app.config[name]) == HOSTILE[name]}}
+    if app.config["SQLALCHEMY_DATABASE_URI"] == HOSTILE["DATABASE_URL"]:
+        found["SQLALCHEMY_DATABASE_URI"] = HOSTILE["DATABASE_URL"]
+    if app.debug:
+        found["DEBUG"] = True
+    return found
+
+
+def test_app_fixture_ignores_the_shell(app):
+    assert leaked(app) == {{}}
+
+
+class FlaskTestCaseIgnoresTheShell(FlaskTestCase):
+    def test_app(self):
+        self.assertEqual(leaked(self.app), {{}})
+"""
+
+
+def write_probe(pytester, monkeypatch):
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    pytester.makepyfile(test_probe=PROBE)
+    inner_pytest_environment(monkeypatch, PYTHONPATH=str(ROOT), **HOSTILE_ENVIRONMENT)
+
+
+def test_shell_variables_do_not_reach_the_apps_of_the_pytest_harness(pytester, monkeypatch):
+    """
+    GIVEN a shell exporting hostile values for the settings the app reads
+    WHEN the root conftest's ``app`` and a FlaskTestCase build their apps, in a new pytest process
+    THEN neither app has any of those values
+    """
+    write_probe(pytester, monkeypatch)
+
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=2)
+
+
+def test_shell_variables_do_not_reach_the_app_of_a_unittest_class(pytester, monkeypatch):
+    """
+    GIVEN the same shell
+    WHEN a FlaskTestCase runs under ``python -m unittest`` (no conftest, no fixtures)
+    THEN its app has none of those values either
+    """
+    write_probe(pytester, monkeypatch)
+
+    result = pytester.run(sys.executable, "-m", "unittest", "test_probe")
+
+    assert result.ret == 0, result.stderr.str()
+    result.stderr.fnmatch_lines(["Ran 1 test in *", "OK"])
+
+
+# --- TEST_DATABASE_URL that the harness cannot honour -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        pytest.param(
+            "mysql+pymysql://root@127.0.0.1/shop_test",
+            "*PostgreSQL, or on SQLite when TEST_DATABASE_URL is unset; no other backend*",
+            id="other-backend",
+        ),
+        pytest.param(
+            "postgresql+psycopg://postgres@127.0.0.1:5432/bookshelf",
+            "*the database name must contain 'test'*",
+            id="name-without-test",
+        ),
+    ],
+)
+def test_unusable_test_database_url_stops_the_run_with_a_reason(pytester, monkeypatch, url, message):
+    """
+    GIVEN TEST_DATABASE_URL naming another backend, or a database that may be a real one
+    WHEN pytest starts with the root conftest
+    THEN it stops before any test (usage error), saying why, and drops nothing
+    """
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    pytester.makepyfile(test_nothing="def test_nothing():\n    assert False\n")
+    inner_pytest_environment(monkeypatch, TEST_DATABASE_URL=url)
+
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])

@@ -1,0 +1,134 @@
+"""The transplant test: the core conftest.py, copied into apps it was not written for.
+
+Patterns: transplant test of the harness; testing the harness with pytester;
+developer environment kept out of tests; listeners on the app's session kept by
+the harness.
+
+Two small apps of other shapes live in tests/meta/transplant_apps/. Each test
+below copies one of them into a temporary folder, with the root ``conftest.py``
+copied byte for byte except the block marked "YOUR APP", which it fills, like
+every other file the README asks a user to write, with the code the README shows
+for that app (``<!-- transplant: APP PATH -->`` before a code block). It then
+runs the app's tests, isolation proof included, in random order, serially and
+under ``-n 2``, on this run's backend, with hostile values exported. Nothing is
+installed. A README recipe, the repository's own block and the core that drift
+apart fail here.
+"""
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import inner_pytest_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).resolve().parent / "transplant_apps"
+BLOCK_START = "# --- YOUR APP"
+BLOCK_END = "# --- END OF YOUR APP"
+RECIPE = re.compile(r"<!-- transplant: (?P<app>\S+) (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)^```", re.M | re.S)
+# What the core takes from the block.
+BLOCK_NAMES = {"app_db", "APP_ENVIRONMENT", "create_test_app", "add_reference_data"}
+# Values a developer's shell might hold for these apps (a .env for another project).
+HOSTILE_ENVIRONMENT = {
+    "SECRET_KEY": "short",
+    "DATABASE_URL": "sqlite:////nonexistent/developer.sqlite",
+    "POSTS_PER_PAGE": "50",
+    "INVENTORY_SECRET_KEY": "short",
+    "INVENTORY_LOW_STOCK": "100",
+    "FLASK_DEBUG": "1",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def split_core(text):
+    """``(before, block, after)``: the lines up to and including the start
+    marker, the block's lines, and the lines from the end marker on."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(BLOCK_START)]
+    ends = [i for i, line in enumerate(lines) if line.startswith(BLOCK_END)]
+    assert len(starts) == len(ends) == 1, "conftest.py must have one start and one end marker"
+    start, end = starts[0], ends[0]
+    return "".join(lines[: start + 1]), "".join(lines[start + 1 : end]), "".join(lines[end:])
+
+
+def readme_recipes():
+    """``{(app, path): code}`` for every transplant recipe of the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return {(match["app"], match["path"]): match["code"] for match in RECIPE.finditer(text)}
+
+
+def top_level_names(code):
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return names
+
+
+def transplant(app_name, destination):
+    """Copy the app and write the files the README gives for it."""
+    shutil.copytree(APPS / app_name, destination, dirs_exist_ok=True)
+    before, _, after = split_core((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    for (app, path), code in readme_recipes().items():
+        if app not in (app_name, "*"):
+            continue
+        if path == "conftest-block":
+            (destination / "conftest.py").write_text(f"{before}{code}\n{after}", encoding="utf-8")
+        else:
+            (destination / path).write_text(code, encoding="utf-8")
+
+
+def test_readme_has_a_block_for_each_transplant_app():
+    """
+    GIVEN the README's copy section and the transplant apps
+    WHEN the recipes are collected
+    THEN each app has a conftest block, and all apps share the setup.cfg recipe
+    """
+    recipes = readme_recipes()
+
+    assert {("inventory", "conftest-block"), ("blog", "conftest-block"), ("*", "setup.cfg")} <= set(recipes)
+
+
+@pytest.mark.parametrize("app_name", ["inventory", "blog"])
+def test_each_readme_block_defines_what_the_core_needs(app_name):
+    """
+    GIVEN a README block, and this repository's own block
+    WHEN their top-level names are read
+    THEN both define every name the core takes from the block
+    """
+    _, own_block, _ = split_core((ROOT / "conftest.py").read_text(encoding="utf-8"))
+
+    assert top_level_names(own_block) >= BLOCK_NAMES
+    assert top_level_names(readme_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
+
+
+@pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5)])
+def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, backend, database_url, app_name, tests):
+    """
+    GIVEN an app of another shape with the core conftest.py and the README's
+          recipes copied in, and a shell exporting hostile values for its settings
+    WHEN its tests run in random order, serially and then under -n 2, on this run's backend
+    THEN every test passes: isolation, reference data, the app's own session
+         class and listeners, its settings untouched by the shell
+    """
+    transplant(app_name, pytester.path)
+    environment = dict(HOSTILE_ENVIRONMENT)
+    if backend == "postgresql":
+        url = sa.make_url(database_url)
+        environment["TEST_DATABASE_URL"] = url.set(database=f"{url.database}_{app_name}").render_as_string(False)
+    inner_pytest_environment(monkeypatch, **environment)
+
+    serial = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider")
+    parallel = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider", "-n", "2")
+
+    serial.assert_outcomes(passed=tests)
+    parallel.assert_outcomes(passed=tests)

@@ -145,11 +145,13 @@ def inner_pytest_environment(monkeypatch, **variables):
 
     The outer run's settings reach child processes through the environment: an
     xdist worker's id would make the inner run think it is a worker, pytest-cov's
-    and coverage's variables would measure it with the outer run's settings, and
-    TEST_DATABASE_URL would point it at the outer run's database.
+    and coverage's variables would measure it with the outer run's settings,
+    mutmut's would make it record mutants, and TEST_DATABASE_URL would point it
+    at the outer run's database.
     """
+    outer_runners = ("PYTEST_XDIST_", "COV_CORE_", "COVERAGE_", "MUTANT_", "MUTMUT_")
     for name in list(os.environ):
-        if name.startswith(("PYTEST_XDIST_", "COV_CORE_", "COVERAGE_")) or name == "TEST_DATABASE_URL":
+        if name.startswith(outer_runners) or name == "TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)

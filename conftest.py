@@ -44,6 +44,7 @@ pytest_plugins = [
     "tests.fixtures.books",
     "tests.fixtures.files",
     "tests.fixtures.hypothesis_profiles",
+    "tests.fixtures.live_server",
     "tests.fixtures.mail",
 ]
 

@@ -1,94 +1,147 @@
-"""Run the suite many times in random order and report flaky tests.
+"""Run the CI test commands many times and report every run that failed.
 
-Each round runs the suite (without e2e) once serially and once under
-``-n 2``, in random order with its own seed (pytest-randomly). A test that
-failed in some runs and passed in others is flaky: it is printed with the
-seed and mode that failed, so the failure can be replayed with
-``pytest -p randomly --randomly-seed=SEED [-n 2]``.
+What is hunted is what CI runs: the coverage-gated make targets, with the
+backends and the shell .ci/run gives them. A run fails when a test fails or
+when the coverage gate does (a line that ran but was not measured, say), so
+both kinds of flakiness show. ``--load`` keeps one CPU-bound process per core
+busy beside the suite for the whole hunt, as on a shared CI runner. The legs
+take turns, round by round, so a slow spell of the machine hits them all.
 
-Usage: python scripts/flake_hunt.py [--runs 20] [--postgres URL] [--first-seed 1]
-Exit status: 0 when no test is flaky or failing, 1 otherwise.
+Each failed test is printed with the leg and the run, and for ``test-random``
+with the seed that replays its order (``make test-random
+PYTEST_ARGS=-p\\ randomly\\ --randomly-seed=N``). Output of failed runs is kept
+in the folder printed at the end.
+
+Usage: python scripts/flake_hunt.py [--runs 10] [--load] [--legs test,test-postgres]
+       [--postgres URL]
+Exit status: 0 when every run of every leg passed, 1 otherwise.
 """
 
 import argparse
+import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = {"serial": [], "xdist": ["-n", "2"]}
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test"
+# The shell .ci/run gives test-random: settings a developer might export for another project.
+HOSTILE_SHELL = {
+    "SECRET_KEY": "short",
+    "MAX_CONTENT_LENGTH": "10",
+    "LOG_LEVEL": "DEBUG",
+    "MAIL_BACKEND": "smtp",
+    "MAIL_SERVER": "mail.invalid",
+    "DATABASE_URL": "sqlite:////nonexistent/developer.sqlite",
+    "FLASK_DEBUG": "1",
+}
+SEED = re.compile(r"--randomly-seed=(\d+)")
 
 
-def outcomes(junit_path):
-    """``{test id: "passed" | "failed" | "skipped"}`` from a JUnit XML file."""
-    results = {}
+def legs(postgres_url):
+    """leg name -> (make target, environment variables), as .ci/run runs them."""
+    return {
+        "test": ("test", {}),
+        "test-postgres": ("test-postgres", {"TEST_PG_URL": postgres_url}),
+        "test-random": ("test-random", HOSTILE_SHELL),
+        "test-random-postgres": ("test-random", {"TEST_DATABASE_URL": postgres_url}),
+    }
+
+
+def failed_tests(junit_path):
+    """Ids of the tests that failed or errored in a JUnit XML file."""
+    failed = []
     for case in ET.parse(junit_path).getroot().iter("testcase"):
-        test_id = f"{case.get('classname')}::{case.get('name')}"
         if case.find("failure") is not None or case.find("error") is not None:
-            results[test_id] = "failed"
-        elif case.find("skipped") is not None:
-            results[test_id] = "skipped"
-        else:
-            results[test_id] = "passed"
-    return results
+            failed.append(f"{case.get('classname')}::{case.get('name')}")
+    return failed
 
 
-def run_once(seed, mode, env, folder):
-    junit = folder / f"seed{seed}-{mode}.xml"
-    command = [sys.executable, "-m", "pytest", "-m", "not e2e", "-q", "-p", "no:cacheprovider"]
-    command += ["-p", "randomly", f"--randomly-seed={seed}", f"--junitxml={junit}", *MODES[mode]]
-    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    if not junit.exists():
-        sys.exit(f"pytest did not run (seed {seed}, {mode}):\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
-    return outcomes(junit)
+def run_leg(target, variables, junit, env):
+    command = ["make", "--no-print-directory", target, f"PYTEST_ARGS=--junitxml={junit}"]
+    start = time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT, env={**env, **variables}, capture_output=True, text=True)
+    output = completed.stdout + completed.stderr
+    return completed.returncode, output, time.perf_counter() - start
+
+
+def burn():
+    while True:
+        pass
+
+
+def start_load():
+    """One busy process per core, stopped at exit (daemonic)."""
+    workers = [multiprocessing.Process(target=burn, daemon=True) for _ in range(os.cpu_count() or 1)]
+    for worker in workers:
+        worker.start()
+    return workers
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=20, help="rounds (each: one serial and one -n 2 run)")
-    parser.add_argument("--postgres", metavar="URL", help="run on PostgreSQL (TEST_DATABASE_URL)")
-    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=10, help="runs of each leg")
+    parser.add_argument("--load", action="store_true", help="one CPU-bound process per core beside the suite")
+    parser.add_argument("--postgres", metavar="URL", default=DEFAULT_POSTGRES, help="the PostgreSQL legs' database")
+    parser.add_argument("--legs", help="comma-separated, from: " + ", ".join(legs(DEFAULT_POSTGRES)))
     args = parser.parse_args()
 
-    env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)
-    if args.postgres:
-        env["TEST_DATABASE_URL"] = args.postgres
-    backend = "PostgreSQL" if args.postgres else "SQLite"
+    all_legs = legs(args.postgres)
+    chosen = args.legs.split(",") if args.legs else list(all_legs)
+    unknown = [name for name in chosen if name not in all_legs]
+    if unknown:
+        parser.error(f"unknown leg(s): {', '.join(unknown)}")
+    env = {key: value for key, value in os.environ.items() if key not in ("TEST_DATABASE_URL", *HOSTILE_SHELL)}
+    kept = Path(tempfile.mkdtemp(prefix="flake-hunt-"))
+    load = start_load() if args.load else []
+    load_average = []
+    failures = defaultdict(list)  # leg -> [(run, [test ids], seed)]
+    flaky = Counter()
+    durations = defaultdict(list)
+    condition = "under load" if load else "on an idle machine"
+    print(f"{args.runs} runs of {', '.join(chosen)}, {condition}, {os.cpu_count()} cores", flush=True)
+    try:
+        for run in range(1, args.runs + 1):
+            for name in chosen:
+                target, variables = all_legs[name]
+                junit = kept / f"{name}-{run}.xml"
+                returncode, output, seconds = run_leg(target, variables, junit, env)
+                durations[name].append(seconds)
+                load_average.append(os.getloadavg()[0])
+                tests = failed_tests(junit) if junit.exists() else []
+                seed = SEED.search(output)
+                status = "passed"
+                if returncode != 0:
+                    (kept / f"{name}-{run}.log").write_text(output)
+                    failures[name].append((run, tests, seed[1] if seed else None))
+                    flaky.update(f"{name}: {test}" for test in tests)
+                    status = f"FAILED (exit {returncode}; {len(tests)} test(s); output in {kept / f'{name}-{run}.log'})"
+                print(f"run {run:>3} {name:<21} {seconds:6.1f} s  {status}", flush=True)
+    finally:
+        for worker in load:
+            worker.terminate()
 
-    history = defaultdict(list)  # test id -> [(seed, mode, outcome)]
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(args.first_seed, args.first_seed + args.runs):
-            for mode in MODES:
-                results = run_once(seed, mode, env, Path(tmp))
-                failed = sum(outcome == "failed" for outcome in results.values())
-                print(f"{backend} seed {seed:>4} {mode:<6} {len(results)} tests, {failed} failed", flush=True)
-                for test_id, outcome in results.items():
-                    history[test_id].append((seed, mode, outcome))
-
-    flaky, broken = {}, {}
-    for test_id, runs in history.items():
-        seen = {outcome for _, _, outcome in runs}
-        if "failed" in seen and "passed" in seen:
-            flaky[test_id] = [(seed, mode) for seed, mode, outcome in runs if outcome == "failed"]
-        elif seen == {"failed"}:
-            broken[test_id] = runs
-    runs_done = args.runs * len(MODES)
-    print(f"\n{runs_done} runs on {backend} in {time.perf_counter() - start:.0f} s, {len(history)} tests")
-    for test_id, failures in sorted(flaky.items()):
-        replays = ", ".join(f"--randomly-seed={seed}{' -n 2' if mode == 'xdist' else ''}" for seed, mode in failures)
-        print(f"FLAKY {test_id}: failed in {len(failures)} of {runs_done} runs; replay with {replays}")
-    for test_id in sorted(broken):
-        print(f"ALWAYS FAILS {test_id}")
-    if not flaky and not broken:
-        print("No flaky test: every test passed (or was skipped) in every run.")
-    return 1 if flaky or broken else 0
+    print(f"\nload average (1 min) during the runs: {min(load_average):.2f} to {max(load_average):.2f}")
+    print(f"{'leg':<21} {'runs':>5} {'failed':>7} {'median s':>9}")
+    for name in chosen:
+        median = sorted(durations[name])[len(durations[name]) // 2]
+        print(f"{name:<21} {args.runs:>5} {len(failures[name]):>7} {median:>9.1f}")
+    for name, runs in failures.items():
+        for run, tests, seed in runs:
+            replay = f" (seed {seed})" if seed else ""
+            what = ", ".join(tests) or "no test failed: the gate or the session did"
+            print(f"FAILED {name} run {run}{replay}: {what}")
+    for test, count in flaky.most_common():
+        print(f"FLAKY {test}: failed in {count} of {args.runs} runs")
+    if not failures:
+        print("No failure: every run of every leg passed.")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

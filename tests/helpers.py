@@ -1,7 +1,8 @@
 """Helpers shared by several test modules: actions, assertions, token forgers, SQL probes.
 
 Patterns: AuthActions helper; logged-in client fixtures; shared assertion helper;
-forged tokens; recorded SQL statements; unordered results exposed with a pragma.
+expected values written in the test; forged tokens; recorded SQL statements;
+unordered results exposed with a pragma.
 
 Helpers that are not fixtures live here, so that no test module imports
 from another one; the fixtures in tests/fixtures/ use them too.
@@ -11,6 +12,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
 
 import jwt
@@ -18,7 +20,20 @@ import sqlalchemy as sa
 
 from tests.factories import DEFAULT_PASSWORD
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = ROOT / "tests" / "assets"
+
+# Expected values shared by several modules. Written here, not imported from
+# sample_app: a header or message changed in the app must fail the tests, not
+# change on both sides of the comparison.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'",
+}
+NUL_MESSAGE = "The request contains a NUL character, which no text field accepts."
+DUPLICATE_ISBN_MESSAGE = "A book with this ISBN is already in the catalogue."
 
 
 # --- logging in -------------------------------------------------------------------
@@ -64,6 +79,11 @@ def assert_json_error(response, status, message=None):
     assert set(response.json) >= {"error", "message"}
     if message is not None:
         assert response.json["message"] == message
+
+
+def security_headers(response):
+    """The response's values for the headers of :data:`SECURITY_HEADERS` (None if missing)."""
+    return {name: response.headers.get(name) for name in SECURITY_HEADERS}
 
 
 def bearer(token):
@@ -155,3 +175,13 @@ def inner_pytest_environment(monkeypatch, **variables):
             monkeypatch.delenv(name)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
+
+
+# The README's copy recipes: "<!-- transplant: APP PATH -->" before a code block.
+_RECIPE = re.compile(r"<!-- transplant: (?P<app>\S+) (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)^```", re.M | re.S)
+
+
+def readme_recipes():
+    """``{(app, path): code}`` for every copy recipe in the README (``app`` is ``*`` for all apps)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return {(match["app"], match["path"]): match["code"] for match in _RECIPE.finditer(text)}

@@ -22,10 +22,9 @@ HTML.
 import pytest
 
 from sample_app.api.tokens import issue_token
-from sample_app.hooks import NUL_MESSAGE
 from sample_app.models import Book
 from tests.factories import unique_isbn
-from tests.helpers import assert_json_error
+from tests.helpers import NUL_MESSAGE, assert_json_error
 
 BOOKS_URL = "/api/v1/books"
 NOT_YOURS = "You can only change your own books"

@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from markupsafe import escape
 
-from sample_app.books.services import DUPLICATE_ISBN_MESSAGE
 from sample_app.models import Book, Tag
+from tests.helpers import DUPLICATE_ISBN_MESSAGE
 
 DUNE_ISBN = "9780441172719"
 DUNE_ISBN10 = "0441172717"

@@ -31,9 +31,8 @@ import pytest
 from flask import g, session, url_for
 from flask_login import current_user
 
-from sample_app.hooks import SECURITY_HEADERS
 from sample_app.models import User
-from tests.helpers import log_in
+from tests.helpers import SECURITY_HEADERS, log_in, security_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
@@ -273,8 +272,7 @@ def test_security_headers_are_on_html_responses(client):
     response = client.get("/about")
 
     assert response.mimetype == "text/html"
-    for name, value in SECURITY_HEADERS.items():
-        assert response.headers[name] == value
+    assert security_headers(response) == SECURITY_HEADERS
 
 
 def test_security_headers_are_on_json_responses(client, api_headers):
@@ -287,8 +285,7 @@ def test_security_headers_are_on_json_responses(client, api_headers):
 
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    for name, value in SECURITY_HEADERS.items():
-        assert response.headers[name] == value
+    assert security_headers(response) == SECURITY_HEADERS
 
 
 # --- request helpers outside a real request ---------------------------------------

@@ -1,19 +1,19 @@
 """End-to-end tests: the app on a live server, driven by a real browser.
 
-Patterns: live server with pytest-flask; browser tests with Playwright; fixture
+Patterns: live server in a thread; browser tests with Playwright; fixture
 overridden in one module; screenshot on failure; skip with an install hint.
 
-In detail: pytest-flask's ``live_server`` fixture (``live_server.url(path)``),
-Playwright's sync API driving Debian's Chromium (``executable_path``),
-overriding the root ``app`` fixture in one module, a module-scoped browser, a
-screenshot saved on failure, skipping with an install hint instead of silently,
-CSRF left on because a real browser sends the token.
+In detail: the ``live_server`` fixture of tests/fixtures/live_server.py
+(``live_server.url(path)``), Playwright's sync API driving Debian's Chromium
+(``executable_path``), overriding the root ``app`` fixture in one module, a
+module-scoped browser, a screenshot saved on failure, skipping with an install
+hint instead of silently, CSRF left on because a real browser sends the token.
 
-Why these tests do not use the rollback harness: ``live_server`` runs the app
-in a forked process, which cannot see the test's open transaction (nor an
-in-memory database). The ``app`` fixture below replaces the root one for
-this module with an app on its own SQLite file, whose data is really
-committed. Each test uses data no other test touches, so order does not matter.
+Why these tests do not use the rollback harness: the live server answers from
+another thread, which must not share the test's connection and transaction.
+The ``app`` fixture below replaces the root one for this module with an app on
+its own SQLite file, whose data is really committed. Each test uses data no
+other test touches, so order does not matter.
 
 Run them alone with ``make test-e2e`` (``make test`` leaves them out, so their
 run time is reported separately). Chromium: ``apt-get install -y chromium``.
@@ -60,8 +60,6 @@ def app(tmp_path_factory):
         db.create_all()
         Role.insert_roles()
         create_user(email=ADMIN_EMAIL, username="e2e-admin", role="Administrator")
-        # Close pooled connections: the forked server must not share them.
-        db.engine.dispose()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -16,20 +16,18 @@ apart fail here.
 """
 
 import ast
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import inner_pytest_environment
+from tests.helpers import inner_pytest_environment, readme_recipes
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "transplant_apps"
 BLOCK_START = "# --- YOUR APP"
 BLOCK_END = "# --- END OF YOUR APP"
-RECIPE = re.compile(r"<!-- transplant: (?P<app>\S+) (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)^```", re.M | re.S)
 # What the core takes from the block.
 BLOCK_NAMES = {"app_db", "APP_ENVIRONMENT", "create_test_app", "add_reference_data"}
 # Values a developer's shell might hold for these apps (a .env for another project).
@@ -54,12 +52,6 @@ def split_core(text):
     assert len(starts) == len(ends) == 1, "conftest.py must have one start and one end marker"
     start, end = starts[0], ends[0]
     return "".join(lines[: start + 1]), "".join(lines[start + 1 : end]), "".join(lines[end:])
-
-
-def readme_recipes():
-    """``{(app, path): code}`` for every transplant recipe of the README."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return {(match["app"], match["path"]): match["code"] for match in RECIPE.finditer(text)}
 
 
 def top_level_names(code):

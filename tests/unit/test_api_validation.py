@@ -28,14 +28,11 @@ from werkzeug.datastructures import MultiDict
 
 from sample_app.api.services import (
     CLEANERS,
-    MAX_QUERY_NUMBER,
-    REQUIRED_FIELDS,
     InvalidQuery,
     parse_filters,
     parse_pagination,
     validate_book_payload,
 )
-from sample_app.book_rules import FIRST_PRINTED_YEAR, MAX_TAG_LENGTH
 from sample_app.clock import utcnow
 from sample_app.isbn import isbn10_check_digit, isbn13_check_digit
 
@@ -73,7 +70,7 @@ def test_valid_payload_is_returned_clean_without_errors():
     }
 
 
-@pytest.mark.parametrize("field", REQUIRED_FIELDS)
+@pytest.mark.parametrize("field", ["title", "author", "isbn"])
 def test_required_field_left_out_is_an_error(field):
     """
     GIVEN a full payload without one of title, author, isbn
@@ -283,9 +280,9 @@ def test_tag_of_exactly_the_maximum_length_is_allowed():
     WHEN it is validated
     THEN it is kept as it is
     """
-    clean, errors = validate_book_payload(payload(tags=["x" * MAX_TAG_LENGTH]))
+    clean, errors = validate_book_payload(payload(tags=["x" * 64]))
 
-    assert (clean["tags"], errors) == (["x" * MAX_TAG_LENGTH], {})
+    assert (clean["tags"], errors) == (["x" * 64], {})
 
 
 def test_empty_tag_list_is_allowed():
@@ -333,7 +330,7 @@ def isbns(draw):
 valid_payloads = st.fixed_dictionaries(
     {"title": good_text, "author": good_text, "isbn": isbns()},
     optional={
-        "year": st.none() | st.integers(FIRST_PRINTED_YEAR, utcnow().year),
+        "year": st.none() | st.integers(1450, utcnow().year),
         # 32: lower-casing can double a tag's length ("İ" becomes "i" + a combining dot).
         "tags": st.lists(st.text(storable, max_size=32).filter(str.strip), max_size=5),
     },
@@ -352,7 +349,7 @@ def test_validator_never_raises_and_never_returns_data_and_errors(data, partial)
 
     assert not (clean and errors)
     assert set(clean) <= set(data)
-    assert set(errors) <= set(data) | set(REQUIRED_FIELDS)
+    assert set(errors) <= set(data) | {"title", "author", "isbn"}
     assert all(isinstance(message, str) and message for message in errors.values())
 
 
@@ -403,7 +400,7 @@ def test_pagination_accepts_page_1_and_per_page_1():
     assert parse_pagination(MultiDict({"page": "1", "per_page": "1"}), PAGING) == (1, 1)
 
 
-@pytest.mark.parametrize("per_page", ["100", "101", str(MAX_QUERY_NUMBER)])
+@pytest.mark.parametrize("per_page", ["100", "101", "999999999"])
 def test_per_page_is_capped_at_max_page_size(per_page):
     """
     GIVEN a per_page at or above API_MAX_PAGE_SIZE
@@ -414,7 +411,7 @@ def test_per_page_is_capped_at_max_page_size(per_page):
 
 
 @pytest.mark.parametrize("name", ["page", "per_page"])
-@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "one", "", " 2", "+2", "²", str(MAX_QUERY_NUMBER + 1), "9" * 5000])
+@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "one", "", " 2", "+2", "²", "1000000000", "9" * 5000])
 def test_bad_pagination_value_raises_invalid_query(name, raw):
     """
     GIVEN page or per_page that is not a whole number from 1 to 999999999

@@ -18,11 +18,10 @@ import pytest
 import time_machine
 from werkzeug.datastructures import MultiDict
 
-from sample_app.book_rules import FIRST_PRINTED_YEAR
 from sample_app.books.forms import BookForm
-from sample_app.books.services import DUPLICATE_ISBN_MESSAGE
 from sample_app.extensions import db
 from sample_app.models import Book
+from tests.helpers import DUPLICATE_ISBN_MESSAGE
 
 DUNE_ISBN = "9780441172719"
 DUNE_ISBN10 = "0441172717"
@@ -193,7 +192,7 @@ IN_2030 = time_machine.travel(datetime(2030, 6, 1, tzinfo=UTC), tick=False)
 
 
 @IN_2030
-@pytest.mark.parametrize("year", [FIRST_PRINTED_YEAR, 1965, 2030, 2031], ids=["first-printed", "past", "this", "next"])
+@pytest.mark.parametrize("year", [1450, 1965, 2030, 2031], ids=["first-printed", "past", "this", "next"])
 def test_year_accepts_first_printed_year_to_next_year(app, year):
     """
     GIVEN "now" frozen in June 2030
@@ -206,9 +205,7 @@ def test_year_accepts_first_printed_year_to_next_year(app, year):
 
 
 @IN_2030
-@pytest.mark.parametrize(
-    "year", [FIRST_PRINTED_YEAR - 1, 2032, 0, -5], ids=["before-printing", "two-years-ahead", "zero", "negative"]
-)
+@pytest.mark.parametrize("year", [1449, 2032, 0, -5], ids=["before-printing", "two-years-ahead", "zero", "negative"])
 def test_year_rejects_years_outside_the_range(app, year):
     """
     GIVEN "now" frozen in June 2030

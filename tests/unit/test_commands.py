@@ -20,10 +20,6 @@ import sys
 import pytest
 
 from sample_app.commands import (
-    DEMO_ADMIN,
-    DEMO_BOOKS,
-    DEMO_READER,
-    MIN_PASSWORD_LENGTH,
     CommandError,
     create_admin,
     demo_data_exists,
@@ -64,8 +60,8 @@ def test_pytest_command_without_arguments_runs_the_suite_without_coverage():
 @pytest.mark.parametrize(
     ("existing", "expected"),
     [
-        ({"email": DEMO_ADMIN["email"], "username": "someone"}, True),
-        ({"email": "someone@example.com", "username": DEMO_READER["username"]}, True),
+        ({"email": "admin@bookshelf.example", "username": "someone"}, True),
+        ({"email": "someone@example.com", "username": "demo_reader"}, True),
         ({"email": "someone@example.com", "username": "someone"}, False),
     ],
     ids=["demo-admin-email", "demo-reader-username", "unrelated-user"],
@@ -93,7 +89,7 @@ def test_demo_data_exists_when_a_demo_isbn_is_taken(app, make_book):
     with app.app_context():
         assert demo_data_exists() is False
 
-    make_book(isbn=DEMO_BOOKS[-1][2])
+    make_book(isbn="9780262510875")  # the last demo book
     with app.app_context():
         assert demo_data_exists() is True
 
@@ -130,7 +126,7 @@ def test_create_admin_accepts_a_password_of_exactly_the_minimum_length(app, db):
     WHEN an administrator is created
     THEN it is accepted (7 is refused: tests/functional/test_cli.py)
     """
-    password = "p" * MIN_PASSWORD_LENGTH
+    password = "p" * 8
 
     with app.app_context():
         assert create_admin("boss@example.com", password).verify_password(password)

@@ -1,7 +1,8 @@
 """Unit tests of configuration: ``create_app(name, **overrides)`` and the environment.
 
-Patterns: environment variables with monkeypatch; environment passed as an
-argument; refusing unsafe production settings; fast password hashing in tests only; pytest.raises with match and
+Patterns: shipped configuration stated in a table; environment variables with
+monkeypatch; environment passed as an argument; refusing unsafe production
+settings; fast password hashing in tests only; pytest.raises with match and
 excinfo; parametrize with ids; stacked parametrize; FlaskTestCase base class;
 class configured through class attributes; addCleanup and addClassCleanup.
 
@@ -26,14 +27,14 @@ from flask import current_app
 from sample_app import create_app
 from sample_app.config import (
     DEV_SECRET_KEY,
-    MIN_SECRET_KEY_LENGTH,
     TestingConfig,
     env_overrides,
 )
 from sample_app.models import User
 from tests.base import FlaskTestCase
+from tests.helpers import SECURITY_HEADERS, security_headers
 
-STRONG_KEY = "s" * MIN_SECRET_KEY_LENGTH  # the shortest key production accepts
+STRONG_KEY = "s" * 32  # the shortest key production accepts
 
 
 def snapshot_app_logger():
@@ -55,6 +56,106 @@ def restore_app_logger():
     restore()
 
 
+# --- what each config ships --------------------------------------------------
+
+# Everything that matters for safety or limits, written out for each config.
+# Change one value in config.py (or an extension's default) and one case fails.
+MIB = 1024 * 1024
+SHARED = {
+    "MAX_CONTENT_LENGTH": MIB,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "API_TOKEN_TTL": 3600,
+    "BOOKS_PER_PAGE": 10,
+    "API_PAGE_SIZE": 20,
+    "API_MAX_PAGE_SIZE": 100,
+    "security headers": SECURITY_HEADERS,
+}
+SHIPPED = {
+    "development": {
+        **SHARED,
+        "debug": True,
+        "testing": False,
+        "CSRF checked": True,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "31-character SECRET_KEY accepted": True,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "pool_pre_ping": True,
+        "MAIL_BACKEND": "console",
+        "LOG_LEVEL": "DEBUG",
+    },
+    "testing": {
+        **SHARED,
+        "debug": False,
+        "testing": True,
+        "CSRF checked": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "31-character SECRET_KEY accepted": True,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        "pool_pre_ping": None,
+        "MAIL_BACKEND": "smtp",
+        "LOG_LEVEL": "WARNING",
+    },
+    "production": {
+        **SHARED,
+        "debug": False,
+        "testing": False,
+        "CSRF checked": True,
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+        "31-character SECRET_KEY accepted": False,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "pool_pre_ping": True,
+        "MAIL_BACKEND": "smtp",
+        "LOG_LEVEL": "INFO",
+    },
+}
+
+
+def shipped_settings(config_name):
+    """What an app of ``config_name`` ships with, read from the app and its responses."""
+    app = create_app(config_name)
+    # A form post without a CSRF token: 400 where CSRF is checked, else the
+    # logout view's login redirect. Nobody is logged in: no database needed.
+    response = app.test_client().post("/auth/logout")
+    try:
+        create_app(config_name, SECRET_KEY="k" * 31)
+        weak_key_accepted = True
+    except RuntimeError:
+        weak_key_accepted = False
+    config = app.config
+    return {
+        "debug": app.debug,
+        "testing": app.testing,
+        "CSRF checked": response.status_code == 400,
+        "31-character SECRET_KEY accepted": weak_key_accepted,
+        "pool_pre_ping": config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"),
+        "security headers": security_headers(response),
+        # Flask-Login's default when a config leaves it out.
+        "REMEMBER_COOKIE_SECURE": config.get("REMEMBER_COOKIE_SECURE", False),
+        **{key: config[key] for key in SHARED if key in config},
+        **{key: config[key] for key in ("SESSION_COOKIE_SECURE", "PASSWORD_HASH_METHOD", "MAIL_BACKEND", "LOG_LEVEL")},
+    }
+
+
+@pytest.mark.parametrize("config_name", ["development", "testing", "production"])
+def test_each_config_ships_its_safety_settings_and_limits(monkeypatch, config_name):
+    """
+    GIVEN a config class and a clean environment (the root conftest's guard)
+    WHEN an app is built from it
+    THEN CSRF, the size limit, cookie flags, the secret-key rule, security
+         headers, token lifetime, page sizes, hashing and mail are what the
+         table above says
+    """
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")  # never the developer's database file
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)  # production refuses to start without one
+
+    assert shipped_settings(config_name) == SHIPPED[config_name]
+
+
 # --- SECRET_KEY in production ------------------------------------------------
 
 
@@ -73,7 +174,7 @@ def test_production_refuses_a_weak_secret_key(monkeypatch, environ):
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
 
-    with pytest.raises(RuntimeError, match=f"at least {MIN_SECRET_KEY_LENGTH} characters") as excinfo:
+    with pytest.raises(RuntimeError, match="at least 32 characters") as excinfo:
         create_app("production")
 
     assert "secrets.token_hex()" in str(excinfo.value)
@@ -237,50 +338,6 @@ def test_keyword_overrides_win_over_environment_and_class(monkeypatch):
     config = create_app("testing", MAIL_PORT=587, BOOKS_PER_PAGE=3).config
 
     assert (config["MAIL_PORT"], config["BOOKS_PER_PAGE"]) == (587, 3)
-
-
-@pytest.mark.parametrize(
-    ("config_name", "method"),
-    [("production", "scrypt"), ("development", "scrypt"), ("testing", "pbkdf2:sha256:1")],
-)
-def test_only_testing_lowers_the_password_hash_cost(monkeypatch, config_name, method):
-    """
-    GIVEN each config
-    WHEN its password hashing method is read
-    THEN production and development keep scrypt; only testing uses a cheap
-         hash (a speed trade-off that must never reach production)
-    """
-    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
-
-    assert create_app(config_name).config["PASSWORD_HASH_METHOD"] == method
-
-
-@pytest.mark.parametrize(
-    ("config_name", "pre_ping"),
-    [("production", True), ("development", True), ("testing", None)],
-)
-def test_only_testing_turns_off_the_connection_pre_ping(monkeypatch, config_name, pre_ping):
-    """
-    GIVEN each config
-    WHEN its engine options are read
-    THEN production and development check a pooled connection before use;
-         only testing skips it (a speed trade-off for a local test database)
-    """
-    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
-
-    assert create_app(config_name).config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping") is pre_ping
-
-
-def test_development_sends_mail_to_the_console_and_debugs():
-    """
-    GIVEN the development config
-    WHEN the app is created
-    THEN debug is on and e-mail is logged instead of sent
-    """
-    app = create_app("development")
-
-    assert app.debug is True
-    assert app.config["MAIL_BACKEND"] == "console"
 
 
 # --- unittest classes ----------------------------------------------------------

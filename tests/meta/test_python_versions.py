@@ -1,0 +1,61 @@
+"""The Python versions the project claims, said the same way everywhere.
+
+Patterns: documentation checked by a test.
+
+The package metadata (setup.cfg's classifiers and ``python_requires``), the
+README and the GitHub workflow's matrix each name the supported versions; .ci/run
+reads the classifiers and runs ``make test`` on each one installed. A version
+added or dropped in one place only fails here.
+"""
+
+import configparser
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSION = re.compile(r"3\.\d+")
+
+
+def classifier_versions():
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "setup.cfg")
+    classifiers = parser["metadata"]["classifiers"].split("\n")
+    return [line.rsplit(":: ", 1)[1] for line in classifiers if VERSION.fullmatch(line.rsplit(":: ", 1)[-1])]
+
+
+def readme_versions():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sentence = readme[readme.index("Both commands need only Python") :].split(")", 1)[0]
+    return VERSION.findall(sentence)
+
+
+def workflow_versions():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8"))
+    return [str(version) for version in workflow["jobs"]["test"]["strategy"]["matrix"]["python"]]
+
+
+def test_readme_and_workflow_name_the_classifiers_versions():
+    """
+    GIVEN the versions in setup.cfg's classifiers
+    WHEN the README's sentence and the workflow's matrix are read
+    THEN all three name the same versions, in the same order
+    """
+    versions = classifier_versions()
+
+    assert versions == ["3.11", "3.12", "3.13", "3.14"]
+    assert readme_versions() == versions
+    assert workflow_versions() == versions
+
+
+def test_python_requires_starts_at_the_oldest_claimed_version():
+    """
+    GIVEN the classifiers' oldest version
+    WHEN python_requires is read
+    THEN pip refuses exactly the versions below it
+    """
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "setup.cfg")
+
+    assert parser["options"]["python_requires"] == f">={classifier_versions()[0]}"

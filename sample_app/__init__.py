@@ -6,6 +6,8 @@ from flask import Flask
 
 from .config import env_overrides, get_config_class
 from .extensions import csrf, db, login_manager
+from .hooks import register_hooks
+from .logging_setup import configure_logging
 
 
 def create_app(config_name="development", **overrides):
@@ -16,16 +18,16 @@ def create_app(config_name="development", **overrides):
     test can say ``create_app("testing", MAX_CONTENT_LENGTH=10)``.
     """
     config_class = get_config_class(config_name)
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__)
     app.config.from_object(config_class)
     app.config.update(env_overrides(config_class, os.environ))
     app.config.update(overrides)
     config_class.validate(app.config)
+    configure_logging(app.logger)
 
-    from .logging_setup import configure_logging
-
-    configure_logging(app)
-
+    # Hooks run in the order they are registered: these come before
+    # Flask-WTF's CSRF check, so a request it refuses still gets its id.
+    register_hooks(app)
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -47,9 +49,7 @@ def create_app(config_name="development", **overrides):
 
     from .commands import register_commands
     from .errors import register_error_handlers
-    from .hooks import register_hooks
 
     register_error_handlers(app)
-    register_hooks(app)
     register_commands(app)
     return app

@@ -14,13 +14,11 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
+from . import catalogue
+from .auth.services import check_password, check_username, email_registered, username_taken
 from .extensions import db
 from .importer import CSVImportError, import_books
-from .models import Book, Role, Tag, User
-
-MIN_PASSWORD_LENGTH = 8
-# Same rule as the registration form.
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._]{3,64}")
+from .models import Role, User
 
 # Published demo credentials (seed-demo prints them), not secrets.
 DEMO_ADMIN = {
@@ -73,16 +71,11 @@ def init_db(drop=False):
 
 
 def demo_data_exists():
-    """True when any demo user or demo book is already in the database."""
+    """True when a demo user's e-mail or username (in any letter case, as
+    registration compares them) or a demo book's ISBN is already taken."""
     users = [DEMO_ADMIN, DEMO_READER]
-    emails = [user["email"] for user in users]
-    usernames = [user["username"] for user in users]
-    isbns = [book[2] for book in DEMO_BOOKS]
-    user_found = db.session.scalar(
-        db.select(User.id).where(db.or_(User.email.in_(emails), User.username.in_(usernames))).limit(1)
-    )
-    book_found = db.session.scalar(db.select(Book.id).where(Book.isbn.in_(isbns)).limit(1))
-    return user_found is not None or book_found is not None
+    user_found = any(email_registered(user["email"]) or username_taken(user["username"]) for user in users)
+    return user_found or bool(catalogue.isbns_in_use(book[2] for book in DEMO_BOOKS))
 
 
 def seed_demo():
@@ -96,11 +89,11 @@ def seed_demo():
     reader = User(**DEMO_READER)
     db.session.add_all([admin, reader])
     db.session.flush()  # assigns reader.id
-    for title, author, isbn, year, tags in DEMO_BOOKS:
-        book = Book(title=title, author=author, isbn=isbn, year=year, owner_id=reader.id)
-        book.tags = Tag.get_or_create(tags)
-        db.session.add(book)
-    db.session.commit()
+    books = [
+        {"title": title, "author": author, "isbn": isbn, "year": year, "tags": tags}
+        for title, author, isbn, year, tags in DEMO_BOOKS
+    ]
+    catalogue.add_books(reader, books)  # commits the users with the books
     return True
 
 
@@ -128,13 +121,13 @@ def create_admin(email, password, username=None):
     if username is None:
         # The part before "@", reduced to the characters a username may have.
         username = re.sub(r"[^A-Za-z0-9._]", "_", email.split("@")[0])[:64].ljust(3, "_")
-    if not USERNAME_PATTERN.fullmatch(username):
-        raise CommandError("A username has 3 to 64 letters, digits, dots or underscores.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise CommandError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
-    if db.session.scalar(db.select(User.id).where(db.func.lower(User.email) == email)) is not None:
+    for _, problem in (check_username(username), check_password(password)):
+        if problem:
+            raise CommandError(problem)
+    if email_registered(email):
         raise CommandError(f"A user with e-mail {email} already exists.")
-    if db.session.scalar(db.select(User.id).where(User.username == username)) is not None:
+    # In any letter case, as registration checks it: "Reader" would pass for "reader".
+    if username_taken(username):
         raise CommandError(f"The username {username} is taken: choose another with --username.")
     role = db.session.scalar(db.select(Role).filter_by(name="Administrator"))
     user = User(email=email, username=username, password=password, role=role)

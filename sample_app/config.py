@@ -14,7 +14,9 @@ def _env_bool(value):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-# environment variable -> (config key, converter)
+# environment variable -> (config key, converter). Not Flask's from_prefixed_env():
+# it converts with json.loads, so "off" stays a (true) string and a bad number is
+# no error; each of these is converted, and refused with its name if it is bad.
 ENV_SETTINGS = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
@@ -60,7 +62,6 @@ class Config:
     MAIL_TIMEOUT = 10
 
     LOG_LEVEL = "INFO"
-    LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
     REMEMBER_COOKIE_HTTPONLY = True
     SESSION_COOKIE_HTTPONLY = True

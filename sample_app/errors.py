@@ -1,13 +1,15 @@
 """Error handlers: HTML pages for the site, JSON for the API."""
 
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, InternalServerError, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
+from . import catalogue
 from .extensions import db
+from .text import InvalidNumber
 
 API_PREFIX = "/api/"
-PAGES = {400, 403, 404, 405, 413}  # codes with their own template
+PAGES = {400, 403, 404, 405, 413}  # codes with their own template (409 uses the generic one)
 
 
 def wants_json():
@@ -41,6 +43,22 @@ def handle_internal_error(error):
     return render_template("errors/500.html"), 500
 
 
+# What the app's own exceptions mean over HTTP, wherever a view lets one out.
+HTTP_ERRORS = {
+    catalogue.BookNotFound: NotFound,
+    catalogue.PageNotFound: NotFound,
+    catalogue.NotAllowed: Forbidden,
+    catalogue.DuplicateISBN: Conflict,
+    InvalidNumber: BadRequest,
+}
+
+
+def handle_app_error(error):
+    return handle_http_exception(HTTP_ERRORS[type(error)](str(error)))
+
+
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_internal_error)
+    for exception in HTTP_ERRORS:
+        app.register_error_handler(exception, handle_app_error)

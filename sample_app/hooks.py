@@ -36,12 +36,11 @@ def has_nul(values):
 
 
 def register_hooks(app):
+    """Register the hooks; the app factory calls this before any extension's own."""
+
+    @app.before_request
     def assign_request_id():
         g.request_id = request_id_from(request.headers.get("X-Request-ID"))
-
-    # Run before every other before_request function (Flask-WTF's CSRF check
-    # is registered earlier): a request it rejects still gets the caller's id.
-    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.before_request
     def refuse_nul_characters():

@@ -47,14 +47,14 @@ def normalize_isbn(raw):
     accepted, and a valid ISBN-10 is converted so each book has one key.
     """
     if not isinstance(raw, str):
-        raise InvalidISBN("ISBN must be a string")
+        raise InvalidISBN("ISBN must be a string.")
     value = _SEPARATORS.sub("", raw).upper()
     if len(value) == 10:
         if not is_valid_isbn10(value):
-            raise InvalidISBN(f"{raw!r} is not a valid ISBN-10 (bad check digit or characters)")
+            raise InvalidISBN(f"{raw!r} is not a valid ISBN-10 (bad check digit or characters).")
         return isbn10_to_isbn13(value)
     if len(value) == 13:
         if not is_valid_isbn13(value):
-            raise InvalidISBN(f"{raw!r} is not a valid ISBN-13 (bad check digit or characters)")
+            raise InvalidISBN(f"{raw!r} is not a valid ISBN-13 (bad check digit or characters).")
         return value
-    raise InvalidISBN(f"{raw!r} is not an ISBN: expected 10 or 13 digits")
+    raise InvalidISBN(f"{raw!r} is not an ISBN: expected 10 or 13 digits.")

@@ -1,8 +1,21 @@
-"""Logging set up from the app's config, with the request id in each record."""
+"""Logging: one handler for the app's logger, the request id in each record,
+and the level of the app a record was logged in.
+
+Flask names an app's logger after its package, so every app made by the
+factory (tests make many) shares the "sample_app" logger. Setting its level
+per app would let the last app made decide for all; instead the logger lets
+every record through to a filter that asks the current app for its LOG_LEVEL,
+and :func:`configure_logging` sets the logger up once per process.
+"""
 
 import logging
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+HANDLER_NAME = "sample_app"
+# For records logged outside any app context.
+DEFAULT_LEVEL = "INFO"
 
 
 class RequestIdFilter(logging.Filter):
@@ -13,14 +26,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(app):
-    # Flask's own logger: attach one handler, configured here, so the level
-    # and format come from config. Replace it on a second create_app() call.
+class AppLevelFilter(logging.Filter):
+    """Keeps the records at or above the LOG_LEVEL of the app they were logged in."""
+
+    def filter(self, record):
+        level = current_app.config["LOG_LEVEL"] if has_app_context() else DEFAULT_LEVEL
+        return record.levelno >= logging.getLevelName(level)
+
+
+def configure_logging(logger):
+    """Give ``logger`` (an app's ``app.logger``) its filter and handler; a second
+    call changes nothing."""
+    if any(handler.get_name() == HANDLER_NAME for handler in logger.handlers):
+        return
+    # On the logger, not the handler: a refused record is not passed on to
+    # other handlers either (pytest's caplog among them).
+    logger.addFilter(AppLevelFilter())
+    logger.setLevel(logging.DEBUG)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(app.config["LOG_FORMAT"]))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
-    handler.set_name("sample_app")
-    for old in [h for h in app.logger.handlers if h.get_name() == "sample_app"]:
-        app.logger.removeHandler(old)
-    app.logger.addHandler(handler)
-    app.logger.setLevel(app.config["LOG_LEVEL"])
+    handler.set_name(HANDLER_NAME)
+    logger.addHandler(handler)

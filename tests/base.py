@@ -60,5 +60,5 @@ class FlaskTestCase(unittest.TestCase):
         self.client = self.app.test_client()
 
     def login(self, email, password=DEFAULT_PASSWORD):
-        """Log in through the real form, as the seed notes' test classes do."""
+        """Log in through the real login form, as a user would."""
         return self.client.post("/auth/login", data={"email": email, "password": password}, follow_redirects=True)

@@ -9,9 +9,10 @@ Call them inside an app context; they commit, like the app would.
 
 import itertools
 
+from sample_app.catalogue import new_book
 from sample_app.extensions import db
 from sample_app.isbn import isbn13_check_digit
-from sample_app.models import Book, Role, Tag, User
+from sample_app.models import Role, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -36,6 +37,11 @@ def create_user(role="User", password=DEFAULT_PASSWORD, **fields):
 
 
 def create_book(owner=None, tags=(), **fields):
+    """A book made by the catalogue (``sample_app.catalogue.new_book``), committed.
+
+    Other keywords set columns the catalogue does not take, such as
+    ``created_at`` (for ordering tests) or ``id``.
+    """
     n = next(_sequence)
     fields.setdefault("title", f"Book {n}")
     fields.setdefault("author", f"Author {n}")
@@ -43,8 +49,9 @@ def create_book(owner=None, tags=(), **fields):
     fields.setdefault("isbn", unique_isbn())
     if owner is None:
         owner = create_user()
-    book = Book(owner_id=owner.id, **fields)
-    book.tags = Tag.get_or_create(tags)
-    db.session.add(book)
+    book_fields = {name: fields.pop(name) for name in ("title", "author", "isbn", "year")}
+    book = new_book(owner, tags=tags, **book_fields)
+    for name, value in fields.items():
+        setattr(book, name, value)
     db.session.commit()
     return book

@@ -11,13 +11,16 @@ from another one; the fixtures in tests/fixtures/ use them too.
 import base64
 import contextlib
 import json
+import logging
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
 import sqlalchemy as sa
 
+from sample_app.models import Book
 from tests.factories import DEFAULT_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +36,10 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
 }
 NUL_MESSAGE = "The request contains a NUL character, which no text field accepts."
-DUPLICATE_ISBN_MESSAGE = "A book with this ISBN is already in the catalogue."
+
+
+def duplicate_isbn_message(isbn):
+    return f"A book with ISBN {isbn} is already in the catalogue."
 
 
 # --- logging in -------------------------------------------------------------------
@@ -70,15 +76,46 @@ def log_in(client, user):
     return client
 
 
-def assert_json_error(response, status, message=None):
-    """The response is a JSON error ``{"error", "message"}`` with ``status``."""
+def assert_json_error(response, status, message=None, error=None):
+    """The response is a JSON error ``{"error", "message"}`` with ``status``
+    (and this ``message`` and ``error`` name, when given)."""
     __tracebackhide__ = True  # pytest reports the failing line in the test
-    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.status_code == status, response.text
     assert response.mimetype == "application/json"
-    assert b"<html" not in response.data.lower()
+    assert "<html" not in response.text.lower()
     assert set(response.json) >= {"error", "message"}
+    assert response.json["message"]
     if message is not None:
         assert response.json["message"] == message
+    if error is not None:
+        assert response.json["error"] == error
+
+
+# --- the database, seen from a test ----------------------------------------------
+
+
+def row_count(app, db, model):
+    """How many rows ``model``'s table holds, read in an app context of its own."""
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def stored_book(app, db, book_id):
+    """The book as stored (``Book.to_dict()``), or None if there is none."""
+    with app.app_context():
+        book = db.session.get(Book, book_id)
+        return None if book is None else book.to_dict()
+
+
+def day(n):
+    """A fixed, timezone-aware moment: day ``n`` of January 2024 (creation
+    times that order books without waiting for the clock)."""
+    return datetime(2024, 1, n, tzinfo=UTC)
+
+
+def log_record(message="something happened"):
+    """A bare WARNING record of the "sample_app" logger, to run through a filter or handler."""
+    return logging.LogRecord("sample_app", logging.WARNING, __file__, 1, message, None, None)
 
 
 def security_headers(response):
@@ -117,6 +154,19 @@ def unsigned_copy(token):
     """The same claims with ``"alg": "none"`` and no signature."""
     claims = jwt.decode(token, options={"verify_signature": False})
     return jwt.encode(claims, None, algorithm="none")
+
+
+FORGERIES = {
+    "flipped-signature-character": flip_signature_character,
+    "changed-subject": change_subject,
+    "alg-none": unsigned_copy,
+}
+
+
+def forged(token, change):
+    """``token`` as an attacker changed it: one of the names in :data:`FORGERIES`,
+    so a case table can hold plain strings."""
+    return FORGERIES[change](token)
 
 
 # --- SQL statements --------------------------------------------------------------

@@ -22,7 +22,7 @@ class ImportBooksForm(FlaskForm):
         validators=[
             FileRequired("Choose a CSV file to upload."),
             safe_filename,
-            FileAllowed(["csv"], "Only .csv files"),
+            FileAllowed(["csv"], "Only .csv files can be imported."),
         ],
     )
     submit = SubmitField("Import")

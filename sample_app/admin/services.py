@@ -2,8 +2,6 @@
 
 from werkzeug.utils import secure_filename
 
-from ..importer import import_books
-
 
 def check_upload_filename(filename):
     """Raise ValueError for an uploaded file name with path parts, or with
@@ -14,14 +12,6 @@ def check_upload_filename(filename):
     than quietly cleaned.
     """
     if "/" in filename or "\\" in filename:
-        raise ValueError("Invalid file name: it must not contain a path")
+        raise ValueError("Invalid file name: it must not contain a path.")
     if not secure_filename(filename):
-        raise ValueError("Invalid file name")
-
-
-def import_uploaded_books(upload, owner):
-    """Import the books in an uploaded CSV file (a FileStorage) for ``owner``.
-
-    Returns the count; raises :class:`sample_app.importer.CSVImportError`.
-    """
-    return import_books(upload.read(), owner)
+        raise ValueError("Invalid file name.")

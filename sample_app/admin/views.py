@@ -1,11 +1,12 @@
+"""The CSV import page: upload, import all or nothing, say what was wrong."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import importer
 from ..decorators import admin_required
-from ..importer import COLUMNS, CSVImportError
 from . import bp
 from .forms import ImportBooksForm
-from .services import import_uploaded_books
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -15,12 +16,12 @@ def import_books():
     errors = []
     if form.validate_on_submit():
         try:
-            count = import_uploaded_books(form.csv_file.data, current_user)
-        except CSVImportError as exc:
+            count = importer.import_books(form.csv_file.data.read(), current_user)
+        except importer.CSVImportError as exc:
             errors = exc.errors
         else:
             flash(f"{count} records loaded", "success")
             return redirect(url_for("books.index"))
     # Any failed upload (form or file contents) is the client's mistake: 400.
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/import.html", form=form, errors=errors, columns=COLUMNS), status
+    return render_template("admin/import.html", form=form, errors=errors, columns=importer.COLUMNS), status

@@ -1,15 +1,14 @@
-"""API routes: read the request, call ``services``, serialise.
+"""API routes: read the request, call the catalogue and ``services``, serialise.
 
-Errors raised with ``abort()`` become JSON through the app's handlers
-(``sample_app.errors``), like routing's own 404 and 405.
+The catalogue's exceptions, ``abort()`` and routing's own 404 and 405 all
+become JSON errors through the app's handlers (``sample_app.errors``).
 """
 
 from flask import abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .. import book_rules
-from ..book_rules import DuplicateISBN
+from .. import catalogue
 from ..errors import json_error
 from . import bp, services
 from .auth import BASIC_CHALLENGE, token_required, user_from_basic
@@ -57,41 +56,51 @@ def create_token():
     return response
 
 
+def _page_links(pagination, **filters):
+    """Absolute URLs of this, the next, previous, first and last page; the
+    filters are kept in every link, next and prev are None at the ends."""
+
+    def link(page):
+        return url_for("api.list_books", page=page, per_page=pagination.per_page, **filters, _external=True)
+
+    return {
+        "self": link(pagination.page),
+        "next": link(pagination.next_num) if pagination.has_next else None,
+        "prev": link(pagination.prev_num) if pagination.has_prev else None,
+        "first": link(1),
+        "last": link(max(pagination.pages, 1)),
+    }
+
+
 @bp.get("/books")
 @token_required
 def list_books():
-    try:
-        page, per_page = services.parse_pagination(request.args, current_app.config)
-        filters = services.parse_filters(request.args)
-    except services.InvalidQuery as exc:
-        abort(400, description=str(exc))
-    pagination = services.find_books(page, per_page, **filters)
+    page, per_page = services.parse_pagination(request.args, current_app.config)
+    filters = services.parse_filters(request.args)
+    pagination = catalogue.filter_books(page, per_page, **filters)
     return jsonify(
         items=[book.to_dict() for book in pagination.items],
         page=pagination.page,
         per_page=pagination.per_page,
         total=pagination.total,
         pages=pagination.pages,
-        links=services.page_links(pagination, "api.list_books", **filters),
+        links=_page_links(pagination, **filters),
     )
 
 
 @bp.get("/books/<int:book_id>")
 @token_required
 def get_book(book_id):
-    return jsonify(services.get_book_or_404(book_id).to_dict())
+    return jsonify(catalogue.get_book(book_id).to_dict())
 
 
 @bp.post("/books")
 @token_required
 def create_book():
-    data, errors = services.validate_book_payload(_json_object())
+    data, errors = catalogue.validate(_json_object())
     if errors:
         return _unprocessable(errors)
-    try:
-        book = services.create_book(data, owner=g.api_user)
-    except DuplicateISBN as exc:
-        abort(409, description=str(exc))
+    book = catalogue.add_book(g.api_user, data)
     location = url_for("api.get_book", book_id=book.id, _external=True)
     return jsonify(book.to_dict()), 201, {"Location": location}
 
@@ -99,20 +108,17 @@ def create_book():
 @bp.route("/books/<int:book_id>", methods=["PUT", "PATCH"])
 @token_required
 def update_book(book_id):
-    book = services.get_changeable_book(book_id, g.api_user)
+    book = catalogue.book_to_change(book_id, g.api_user)
     partial = request.method == "PATCH"
-    data, errors = services.validate_book_payload(_json_object(), partial=partial)
+    data, errors = catalogue.validate(_json_object(), partial=partial)
     if errors:
         return _unprocessable(errors)
-    try:
-        services.update_book(book, data, partial=partial)
-    except DuplicateISBN as exc:
-        abort(409, description=str(exc))
+    catalogue.change_book(book, data, partial=partial)
     return jsonify(book.to_dict())
 
 
 @bp.delete("/books/<int:book_id>")
 @token_required
 def delete_book(book_id):
-    book_rules.delete_book(services.get_changeable_book(book_id, g.api_user))
+    catalogue.delete_book(catalogue.book_to_change(book_id, g.api_user))
     return "", 204

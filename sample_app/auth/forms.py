@@ -2,13 +2,12 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, ValidationError
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from .services import email_registered, username_taken
+from ..validators import rule
+from .services import check_password, check_username, email_registered, username_taken
 
 EMAIL_MAX_LENGTH = 254  # the users.email column
-USERNAME_PATTERN = r"^[A-Za-z0-9_.]+\Z"  # \Z, not $: "$" also matches before a final newline
-PASSWORD_MIN_LENGTH = 8
 
 
 def strip_whitespace(value):
@@ -31,18 +30,11 @@ class RegistrationForm(FlaskForm):
     username = StringField(
         "Username",
         filters=[strip_whitespace],
-        validators=[
-            DataRequired(),
-            Length(min=3, max=64),
-            Regexp(USERNAME_PATTERN, message="Usernames may only contain letters, digits, dots and underscores."),
-        ],
+        validators=[DataRequired(), rule(check_username)],
     )
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired(),
-            Length(min=PASSWORD_MIN_LENGTH, message=f"Use at least {PASSWORD_MIN_LENGTH} characters."),
-        ],
+        validators=[DataRequired(), rule(check_password)],
     )
     password2 = PasswordField(
         "Confirm password", validators=[DataRequired(), EqualTo("password", message="Passwords must match.")]
@@ -52,8 +44,8 @@ class RegistrationForm(FlaskForm):
     # WTForms runs validate_<field> after the field's own validators.
     def validate_email(self, field):
         if email_registered(field.data):
-            raise ValidationError("Email already registered.")
+            raise ValidationError("That e-mail is already registered.")
 
     def validate_username(self, field):
         if username_taken(field.data):
-            raise ValidationError("Username already in use.")
+            raise ValidationError("That username is taken.")

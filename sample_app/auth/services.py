@@ -4,6 +4,7 @@ Plain functions, so tests call them directly (tests/unit/test_auth_services.py)
 and the views stay thin.
 """
 
+import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,9 +18,26 @@ from ..models import User
 
 WELCOME_SUBJECT = "Welcome to Bookshelf"
 
+# The account rules, for the registration form and ``flask create-admin`` alike.
+# fullmatch, not match + "$": "$" also matches before a trailing newline.
+USERNAME = re.compile(r"[A-Za-z0-9._]{3,64}")
+USERNAME_RULE = "A username has 3 to 64 letters, digits, dots or underscores."
+MIN_PASSWORD_LENGTH = 8
+PASSWORD_RULE = f"A password has at least {MIN_PASSWORD_LENGTH} characters."
+
 
 class DuplicateUserError(Exception):
     """The e-mail or username was taken between validation and commit."""
+
+
+def check_username(username):
+    """``(username, None)``, or ``(None, the rule it breaks)``."""
+    return (username, None) if USERNAME.fullmatch(username) else (None, USERNAME_RULE)
+
+
+def check_password(password):
+    """``(password, None)``, or ``(None, the rule it breaks)``."""
+    return (password, None) if len(password) >= MIN_PASSWORD_LENGTH else (None, PASSWORD_RULE)
 
 
 def normalize_email(email):
@@ -57,7 +75,7 @@ def register_user(email, username, password):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise DuplicateUserError("That email or username is already registered.") from None
+        raise DuplicateUserError("That e-mail or username is already registered.") from None
     send_email(user.email, WELCOME_SUBJECT, "welcome", user=user)
     return user
 

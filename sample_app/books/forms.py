@@ -1,31 +1,43 @@
-"""The one form for adding and editing a book."""
+"""The one form for adding and editing a book.
+
+Its rules are the catalogue's (:mod:`sample_app.catalogue`), so a title the API
+refuses is refused here with the same message.
+"""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import StringField, SubmitField
+from wtforms.validators import ValidationError
 
-from ..book_rules import FIRST_PRINTED_YEAR, MAX_TAG_LENGTH, MAX_TEXT_LENGTH, isbn_in_use, latest_allowed_year
-from ..isbn import InvalidISBN, normalize_isbn
-from .services import DUPLICATE_ISBN_MESSAGE, parse_tag_names
+from .. import catalogue
+from ..validators import rule
 
 
 def _strip(value):
+    # Shown again stripped when the form comes back with an error.
     return value.strip() if isinstance(value, str) else value
+
+
+def _tags(text):
+    return catalogue.check_tags(catalogue.split_tags(text, ","))
 
 
 class BookForm(FlaskForm):
     """``BookForm()`` to add a book, ``BookForm(obj=book)`` to edit one.
 
     The tags are a relationship on Book, so the form has a plain text field
-    ``tag_names`` ("sf, classic") that is filled from ``book.tags`` and
-    turned back into tags by the services.
+    ``tag_names`` ("sf, classic") that is filled from ``book.tags``. After
+    ``validate()``, :meth:`clean_data` gives the values the catalogue takes.
     """
 
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=MAX_TEXT_LENGTH)])
-    author = StringField("Author", filters=[_strip], validators=[DataRequired(), Length(max=MAX_TEXT_LENGTH)])
-    isbn = StringField("ISBN", filters=[_strip], validators=[DataRequired()], description="ISBN-10 or ISBN-13")
-    year = IntegerField("Year", validators=[Optional()])
-    tag_names = StringField("Tags", filters=[_strip], description="Separate tags with commas")
+    title = StringField("Title", default="", filters=[_strip], validators=[rule(catalogue.check_text)])
+    author = StringField("Author", default="", filters=[_strip], validators=[rule(catalogue.check_text)])
+    isbn = StringField(
+        "ISBN", default="", filters=[_strip], validators=[rule(catalogue.check_isbn)], description="ISBN-10 or ISBN-13"
+    )
+    year = StringField("Year", default="", filters=[_strip], validators=[rule(catalogue.parse_year)])
+    tag_names = StringField(
+        "Tags", default="", filters=[_strip], validators=[rule(_tags)], description="Separate tags with commas"
+    )
     submit = SubmitField("Save")
 
     def __init__(self, *args, obj=None, **kwargs):
@@ -36,22 +48,16 @@ class BookForm(FlaskForm):
         self.book_id = obj.id if obj is not None else None
 
     def validate_isbn(self, field):
-        try:
-            isbn = normalize_isbn(field.data)
-        except InvalidISBN as exc:
-            raise ValidationError(str(exc)) from None
-        if isbn_in_use(isbn, exclude_book_id=self.book_id):
-            raise ValidationError(DUPLICATE_ISBN_MESSAGE)
+        # After the field's own rule: only a valid ISBN is looked up.
+        if catalogue.isbn_in_use(field.clean, exclude_book_id=self.book_id):
+            raise ValidationError(str(catalogue.DuplicateISBN(field.clean)))
 
-    def validate_year(self, field):
-        if field.data is None:  # blank (Optional stopped) or not a number (already reported)
-            return
-        # Computed per validation, not at import: a long-running process must
-        # accept next year's books after New Year.
-        latest = latest_allowed_year()
-        if not FIRST_PRINTED_YEAR <= field.data <= latest:
-            raise ValidationError(f"Year must be between {FIRST_PRINTED_YEAR} and {latest}.")
-
-    def validate_tag_names(self, field):
-        if any(len(name) > MAX_TAG_LENGTH for name in parse_tag_names(field.data)):
-            raise ValidationError(f"Each tag must be at most {MAX_TAG_LENGTH} characters.")
+    def clean_data(self):
+        """The validated values, as :func:`sample_app.catalogue.validate` returns them."""
+        return {
+            "title": self.title.clean,
+            "author": self.author.clean,
+            "isbn": self.isbn.clean,
+            "year": self.year.clean,
+            "tags": self.tag_names.clean,
+        }

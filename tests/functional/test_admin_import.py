@@ -1,101 +1,24 @@
-"""Functional tests of the admin CSV import page (``/admin/import``).
+"""Functional tests of the admin CSV import page (``/admin/import``), as pytest functions.
 
 Patterns: upload of a file from tests/assets; upload of in-memory bytes;
 rejected upload writes nothing; request body over MAX_CONTENT_LENGTH; assets
-folder fixture; FlaskTestCase base class; addCleanup and addClassCleanup;
-parametrized unittest methods; parametrize with ids; owner and role checks;
-pytest-flask config fixture and options marker.
+folder fixture; parametrize with ids; owner and role checks; pytest-flask
+config fixture and options marker.
 
-In detail: file upload with the test client; a ``unittest.TestCase`` built on
-``tests.base.FlaskTestCase`` (the seed notes'
-``AdminTestCase.test_admin_upload`` rewritten: a ``FileStorage`` over an asset
-file, closed with ``addCleanup``, the rows checked in the database; it runs
-under pytest and under ``python -m unittest``) with ``parameterized.expand``;
-pytest functions uploading ``(io.BytesIO(...), "name.csv")`` tuples (a file in
-``data=`` makes the test client send multipart/form-data); every rejected
-upload asserting the message AND an unchanged book count; the 413 page with
-``@pytest.mark.options(MAX_CONTENT_LENGTH=...)``; access control (anonymous ->
-login redirect, non-admin -> 403).
+The unittest.TestCase class for the same page, which also runs under
+``python -m unittest``, is in test_admin_import_unittest.py.
 """
 
 import io
 
 import pytest
-from parameterized import parameterized
-from werkzeug.datastructures import FileStorage
 
 from sample_app.extensions import db
 from sample_app.models import Book
-from tests.base import FlaskTestCase
-from tests.factories import create_user
-from tests.helpers import ASSETS_DIR
+from tests.helpers import row_count
 
 IMPORT_URL = "/admin/import"
-VALID_TITLES = ["Gödel, Escher, Bach", "Nineteen Eighty-Four", "The Hobbit"]
-PATH_IN_NAME = "Invalid file name: it must not contain a path"
-
-
-# --- unittest style: runs under pytest and python -m unittest -----------------
-
-
-class AdminUploadTestCase(FlaskTestCase):
-    def setUp(self):
-        super().setUp()
-        self.admin = create_user(role="Administrator")
-        self.login(self.admin.email)
-
-    def upload(self, asset_name):
-        stream = open(ASSETS_DIR / asset_name, "rb")  # noqa: SIM115 (closed by addCleanup below)
-        csv_file = FileStorage(stream=stream, filename=asset_name, content_type="text/csv")
-        self.addCleanup(csv_file.close)
-        return self.client.post(IMPORT_URL, data={"csv_file": csv_file}, follow_redirects=True)
-
-    def book_count(self):
-        return db.session.scalar(db.select(db.func.count(Book.id)))
-
-    def test_admin_upload_loads_every_row(self):
-        """
-        GIVEN a logged-in administrator
-        WHEN they upload books_valid.csv (3 rows)
-        THEN the page says "3 records loaded" and the 3 books, owned by them, are in the database
-        """
-        response = self.upload("books_valid.csv")
-
-        self.assertEqual(response.status_code, 200)
-        html = response.get_data(as_text=True)
-        self.assertIn("3 records loaded", html)
-        books = db.session.scalars(db.select(Book).order_by(Book.title)).all()
-        self.assertEqual([book.title for book in books], VALID_TITLES)
-        self.assertEqual({book.owner_id for book in books}, {self.admin.id})
-        # The seed notes' check: the message matches what the database holds.
-        self.assertIn(f"{self.book_count()} records loaded", html)
-
-    @parameterized.expand(
-        [
-            ("empty_file", "books_empty.csv", "The file is empty"),
-            ("bad_row", "books_bad_row_in_middle.csv", "Line 3: &#39;9780451524936&#39; is not a valid ISBN-13"),
-            ("not_utf8", "books_latin1.csv", "File is not UTF-8 text"),
-        ]
-    )
-    def test_admin_upload_rejects_bad_file(self, _name, asset_name, message):
-        """
-        GIVEN a logged-in administrator
-        WHEN they upload a file that cannot be imported
-        THEN the form comes back with status 400 and the reason, and no book is written
-        """
-        response = self.upload(asset_name)
-
-        self.assertEqual(response.status_code, 400)
-        self.assertIn(message, response.get_data(as_text=True))
-        self.assertEqual(self.book_count(), 0)
-
-
-# --- pytest style ------------------------------------------------------------------
-
-
-def book_count(app):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(Book.id)))
+PATH_IN_NAME = "Invalid file name: it must not contain a path."
 
 
 def upload(client, content, filename="books.csv", **kwargs):
@@ -110,13 +33,12 @@ def test_import_page_shows_the_upload_form(admin_client):
     """
     response = admin_client.get(IMPORT_URL)
 
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Import books from a CSV file" in html
-    assert 'enctype="multipart/form-data"' in html
-    assert 'type="file"' in html
-    assert 'name="csv_file"' in html
-    assert "title,author,isbn,year,tags" in html
+    assert "Import books from a CSV file" in response.text
+    assert 'enctype="multipart/form-data"' in response.text
+    assert 'type="file"' in response.text
+    assert 'name="csv_file"' in response.text
+    assert "title,author,isbn,year,tags" in response.text
 
 
 def test_upload_loads_books_and_redirects_to_the_book_list(app, admin, admin_client, assets):
@@ -128,10 +50,10 @@ def test_upload_loads_books_and_redirects_to_the_book_list(app, admin, admin_cli
     response = upload(admin_client, (assets / "books_valid.csv").read_bytes(), follow_redirects=True)
 
     assert response.request.path == "/books/"
-    assert "3 records loaded" in response.get_data(as_text=True)
+    assert "3 records loaded" in response.text
     with app.app_context():
         books = db.session.scalars(db.select(Book).order_by(Book.title)).all()
-        assert [book.title for book in books] == VALID_TITLES
+        assert [book.title for book in books] == ["Gödel, Escher, Bach", "Nineteen Eighty-Four", "The Hobbit"]
         assert {book.owner_id for book in books} == {admin.id}
         assert [tag.name for tag in books[2].tags] == ["classic", "fantasy"]
 
@@ -155,15 +77,15 @@ def test_upload_redirect_targets_the_book_list(admin_client, assets):
         pytest.param("books_header_only.csv", ["No rows to import"], id="header-only"),
         pytest.param(
             "books_wrong_header.csv",
-            ["Line 1: Missing column(s): title, author", "Line 1: Unknown column(s): name, writer"],
+            ["Line 1: Missing column(s): title, author.", "Line 1: Unknown column(s): name, writer"],
             id="wrong-header",
         ),
         pytest.param(
             "books_duplicate_isbn_in_file.csv",
-            ["Line 4: ISBN 9780547928227 already appears on line 2"],
+            ["Line 4: isbn: 9780547928227 already appears on line 2."],
             id="duplicate-isbn-in-file",
         ),
-        pytest.param("books_latin1.csv", ["File is not UTF-8 text (first bad byte on line 2)"], id="not-utf8"),
+        pytest.param("books_latin1.csv", ["The file is not UTF-8 text (first bad byte on line 2)"], id="not-utf8"),
     ],
 )
 def test_upload_rejects_file_contents(app, admin_client, assets, asset_name, messages):
@@ -174,12 +96,11 @@ def test_upload_rejects_file_contents(app, admin_client, assets, asset_name, mes
     """
     response = upload(admin_client, (assets / asset_name).read_bytes())
 
-    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Nothing was imported" in html
+    assert "Nothing was imported" in response.text
     for message in messages:
-        assert message in html
-    assert book_count(app) == 0
+        assert message in response.text
+    assert row_count(app, db, Book) == 0
 
 
 def test_upload_with_bad_row_in_the_middle_loads_nothing_and_names_the_line(app, admin_client, assets):
@@ -190,13 +111,12 @@ def test_upload_with_bad_row_in_the_middle_loads_nothing_and_names_the_line(app,
     """
     response = upload(admin_client, (assets / "books_bad_row_in_middle.csv").read_bytes())
 
-    html = response.get_data(as_text=True)
     assert response.status_code == 400
     # Jinja escapes the quotes in the message.
-    assert "Line 3: &#39;9780451524936&#39; is not a valid ISBN-13" in html
-    assert "Line 2" not in html
-    assert "Line 4" not in html
-    assert book_count(app) == 0
+    assert "Line 3: isbn: &#39;9780451524936&#39; is not a valid ISBN-13" in response.text
+    assert "Line 2" not in response.text
+    assert "Line 4" not in response.text
+    assert row_count(app, db, Book) == 0
 
 
 def test_upload_rejects_isbn_already_in_the_catalogue(app, admin_client, assets, make_book):
@@ -210,34 +130,34 @@ def test_upload_rejects_isbn_already_in_the_catalogue(app, admin_client, assets,
     response = upload(admin_client, (assets / "books_valid.csv").read_bytes())
 
     assert response.status_code == 400
-    assert "Line 4: ISBN 9780451524935 is already in the catalogue" in response.get_data(as_text=True)
-    assert book_count(app) == 1
+    assert "Line 4: isbn: A book with ISBN 9780451524935 is already in the catalogue." in response.text
+    assert row_count(app, db, Book) == 1
 
 
 def test_upload_rejects_file_without_csv_extension(app, admin_client, assets):
     """
     GIVEN a logged-in administrator
     WHEN they upload a .txt file
-    THEN the field error "Only .csv files" is shown and no book is written
+    THEN the field error "Only .csv files can be imported." is shown and no book is written
     """
     response = upload(admin_client, (assets / "not_a_csv.txt").read_bytes(), filename="not_a_csv.txt")
 
     assert response.status_code == 400
-    assert "Only .csv files" in response.get_data(as_text=True)
-    assert book_count(app) == 0
+    assert "Only .csv files can be imported." in response.text
+    assert row_count(app, db, Book) == 0
 
 
 @pytest.mark.parametrize(
     ("filename", "message"),
     [
-        ("../../books.csv", PATH_IN_NAME),
+        pytest.param("../../books.csv", PATH_IN_NAME, id="dot-dot-slash"),
         # Werkzeug's test client does not escape backslashes in the multipart
         # header, so this is what a correct client sends for ..\books.csv.
-        ("..\\\\books.csv", PATH_IN_NAME),
-        ("/tmp/books.csv", PATH_IN_NAME),
-        ("€€", "Invalid file name"),  # nothing is left once made safe
+        pytest.param("..\\\\books.csv", PATH_IN_NAME, id="dot-dot-backslash"),
+        pytest.param("/tmp/books.csv", PATH_IN_NAME, id="absolute-path"),
+        # Nothing is left once the name is made safe.
+        pytest.param("€€", "Invalid file name.", id="empty-once-made-safe"),
     ],
-    ids=["dot-dot-slash", "dot-dot-backslash", "absolute-path", "empty-once-made-safe"],
 )
 def test_upload_rejects_unsafe_file_name(app, admin_client, assets, filename, message):
     """
@@ -248,11 +168,14 @@ def test_upload_rejects_unsafe_file_name(app, admin_client, assets, filename, me
     response = upload(admin_client, (assets / "books_valid.csv").read_bytes(), filename=filename)
 
     assert response.status_code == 400
-    assert f'<span class="error">{message}</span>' in response.get_data(as_text=True)
-    assert book_count(app) == 0
+    assert f'<span class="error">{message}</span>' in response.text
+    assert row_count(app, db, Book) == 0
 
 
-@pytest.mark.parametrize("send_empty_field", [False, True], ids=["no-file-part", "file-field-left-empty"])
+@pytest.mark.parametrize(
+    "send_empty_field",
+    [pytest.param(False, id="no-file-part"), pytest.param(True, id="file-field-left-empty")],
+)
 def test_upload_without_a_file_is_rejected(app, admin_client, send_empty_field):
     """
     GIVEN a logged-in administrator
@@ -265,8 +188,8 @@ def test_upload_without_a_file_is_rejected(app, admin_client, send_empty_field):
     response = admin_client.post(IMPORT_URL, data=data)
 
     assert response.status_code == 400
-    assert "Choose a CSV file to upload." in response.get_data(as_text=True)
-    assert book_count(app) == 0
+    assert "Choose a CSV file to upload." in response.text
+    assert row_count(app, db, Book) == 0
 
 
 @pytest.mark.options(MAX_CONTENT_LENGTH=256)
@@ -281,8 +204,8 @@ def test_upload_over_max_content_length_gets_the_413_page(app, admin_client, ass
     response = upload(admin_client, content)
 
     assert response.status_code == 413
-    assert "File too large" in response.get_data(as_text=True)
-    assert book_count(app) == 0
+    assert "File too large" in response.text
+    assert row_count(app, db, Book) == 0
 
 
 def test_non_admin_gets_403_and_nothing_is_imported(app, user_client, assets):
@@ -294,8 +217,8 @@ def test_non_admin_gets_403_and_nothing_is_imported(app, user_client, assets):
     response = upload(user_client, (assets / "books_valid.csv").read_bytes())
 
     assert response.status_code == 403
-    assert "You do not have permission" in response.get_data(as_text=True)
-    assert book_count(app) == 0
+    assert "You do not have permission" in response.text
+    assert row_count(app, db, Book) == 0
 
 
 def test_anonymous_is_redirected_to_login_and_nothing_is_imported(app, client, assets):
@@ -308,4 +231,4 @@ def test_anonymous_is_redirected_to_login_and_nothing_is_imported(app, client, a
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=%2Fadmin%2Fimport"
-    assert book_count(app) == 0
+    assert row_count(app, db, Book) == 0

@@ -7,16 +7,6 @@ check; request body over MAX_CONTENT_LENGTH; status codes for missing rows and
 wrong methods; one suite on SQLite and PostgreSQL; pytest-flask config fixture
 and options marker; per-case ids and marks with pytest.param; stacked
 parametrize.
-
-In detail: bearer-token requests with the ``api_headers`` fixture and tokens
-for other users; ``json=`` request bodies and ``response.json``; pagination
-links checked with ``@pytest.mark.options(API_PAGE_SIZE=2)``; 201 +
-``Location`` + the row checked in the database inside an app context; every
-error path (400, 403, 404, 405, 409, 413, 415, 422) with "nothing was written"
-checks; a race simulated with ``monkeypatch`` to reach the IntegrityError
-branch; owner-only writes and the admin exception; pytest-flask's
-``accept_json`` fixture; one parametrized test proving no API error is ever
-HTML.
 """
 
 import pytest
@@ -24,37 +14,25 @@ import pytest
 from sample_app.api.tokens import issue_token
 from sample_app.models import Book
 from tests.factories import unique_isbn
-from tests.helpers import NUL_MESSAGE, assert_json_error
+from tests.helpers import NUL_MESSAGE, assert_json_error, bearer, row_count, stored_book
 
 BOOKS_URL = "/api/v1/books"
-NOT_YOURS = "You can only change your own books"
+NOT_YOURS = "You can only change your own books."
 
 
 def book_url(book_id):
     return f"{BOOKS_URL}/{book_id}"
 
 
-def headers_for(app, user):
-    """Bearer headers for any user (``api_headers`` is for ``user`` only)."""
+def token_for(app, user):
+    """An API token for any user (the ``api_token`` fixture is for ``user`` only)."""
     with app.app_context():
-        return {"Authorization": f"Bearer {issue_token(user.id)}"}
+        return issue_token(user.id)
 
 
 def new_book(**fields):
     """A valid request body for a new book."""
     return {"title": "The Dispossessed", "author": "Ursula K. Le Guin", "isbn": unique_isbn(), **fields}
-
-
-def stored(app, db, book_id):
-    """The book's row as a dict (``to_dict()``), or None if it is gone."""
-    with app.app_context():
-        book = db.session.get(Book, book_id)
-        return None if book is None else book.to_dict()
-
-
-def book_count(app, db):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(Book.id)))
 
 
 # --- GET /books ------------------------------------------------------------------
@@ -81,18 +59,19 @@ def test_list_returns_every_book_with_its_fields(client, api_headers, user, make
     assert item["tags"] == ["classic"]
 
 
-def test_list_of_empty_shelf_has_one_empty_page(client, config, api_headers):
+def test_list_of_empty_shelf_has_one_empty_page(client, api_headers):
     """
     GIVEN no books
     WHEN the list is requested
     THEN items is empty, total and pages are 0 and first/last link to page 1
+         (of the default 20 books a page)
     """
     response = client.get(BOOKS_URL, headers=api_headers)
 
     body = response.json
     assert body["items"] == []
     assert (body["total"], body["pages"]) == (0, 0)
-    first_page = f"http://localhost/api/v1/books?page=1&per_page={config['API_PAGE_SIZE']}"
+    first_page = "http://localhost/api/v1/books?page=1&per_page=20"
     assert body["links"]["first"] == body["links"]["last"] == first_page
     assert body["links"]["next"] is None
     assert body["links"]["prev"] is None
@@ -189,15 +168,14 @@ def test_per_page_is_capped_at_the_maximum(client, api_headers, make_book):
 @pytest.mark.parametrize(
     ("query", "name"),
     [
-        ({"page": "0"}, "page"),
-        ({"page": "-1"}, "page"),
-        ({"page": "two"}, "page"),
-        ({"page": ""}, "page"),
-        ({"page": "1" * 30}, "page"),
-        ({"per_page": "0"}, "per_page"),
-        ({"per_page": "2.5"}, "per_page"),
+        pytest.param({"page": "0"}, "page", id="page-zero"),
+        pytest.param({"page": "-1"}, "page", id="page-negative"),
+        pytest.param({"page": "two"}, "page", id="page-word"),
+        pytest.param({"page": ""}, "page", id="page-empty"),
+        pytest.param({"page": "1" * 30}, "page", id="page-huge"),
+        pytest.param({"per_page": "0"}, "per_page", id="per-page-zero"),
+        pytest.param({"per_page": "2.5"}, "per_page", id="per-page-fraction"),
     ],
-    ids=["page-zero", "page-negative", "page-word", "page-empty", "page-huge", "per-page-zero", "per-page-fraction"],
 )
 def test_bad_pagination_parameter_is_a_400_naming_it(client, api_headers, query, name):
     """
@@ -207,7 +185,7 @@ def test_bad_pagination_parameter_is_a_400_naming_it(client, api_headers, query,
     """
     response = client.get(BOOKS_URL, headers=api_headers, query_string=query)
 
-    assert_json_error(response, 400, f"{name} must be a whole number from 1 to 999999999")
+    assert_json_error(response, 400, f"{name} must be a whole number from 1 to 999999999.")
 
 
 @pytest.mark.parametrize("name", ["author", "tag"])
@@ -302,7 +280,12 @@ def test_get_returns_the_book(client, api_headers, make_book):
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 @pytest.mark.parametrize(
-    "book_id", ["2147483647", "2147483648", "9" * 30], ids=["int32-max", "int32-max-plus-1", "30-digits"]
+    "book_id",
+    [
+        pytest.param("2147483647", id="int32-max"),
+        pytest.param("2147483648", id="int32-max-plus-1"),
+        pytest.param("9" * 30, id="30-digits"),
+    ],
 )
 def test_id_at_or_past_the_column_limit_is_a_404(client, api_headers, method, book_id):
     """
@@ -323,7 +306,7 @@ def test_get_missing_book_is_a_json_404(client, api_headers, accept_json):
     """
     response = client.get(book_url(999999), headers=[*api_headers.items(), *accept_json])
 
-    assert_json_error(response, 404, "There is no book with id 999999")
+    assert_json_error(response, 404, "There is no book with id 999999.")
 
 
 # --- POST /books ----------------------------------------------------------------
@@ -343,7 +326,7 @@ def test_create_returns_201_with_location_and_stores_the_row(app, db, client, ap
     assert response.status_code == 201
     book_id = response.json["id"]
     assert response.headers["Location"] == f"http://localhost/api/v1/books/{book_id}"
-    row = stored(app, db, book_id)
+    row = stored_book(app, db, book_id)
     assert row["title"] == "The Dispossessed"
     assert row["year"] == 1974
     assert row["tags"] == ["classic", "science fiction"]
@@ -383,7 +366,7 @@ def test_create_with_form_data_is_a_415(app, db, client, api_headers):
     response = client.post(BOOKS_URL, headers=api_headers, data=new_book())
 
     assert_json_error(response, 415, "Content-Type must be application/json")
-    assert book_count(app, db) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_create_with_malformed_json_is_a_400(app, db, client, api_headers):
@@ -395,7 +378,7 @@ def test_create_with_malformed_json_is_a_400(app, db, client, api_headers):
     response = client.post(BOOKS_URL, headers=api_headers, data='{"title": ', content_type="application/json")
 
     assert_json_error(response, 400, "Malformed JSON body")
-    assert book_count(app, db) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_create_with_absurdly_nested_json_is_a_400(client, api_headers):
@@ -409,7 +392,15 @@ def test_create_with_absurdly_nested_json_is_a_400(client, api_headers):
     assert_json_error(response, 400, "The JSON body is nested too deeply")
 
 
-@pytest.mark.parametrize("body", ["[]", "null", '"a book"', "42"], ids=["array", "null", "string", "number"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("[]", id="array"),
+        pytest.param("null", id="null"),
+        pytest.param('"a book"', id="string"),
+        pytest.param("42", id="number"),
+    ],
+)
 def test_create_with_json_that_is_not_an_object_is_a_400(client, api_headers, body):
     """
     GIVEN valid JSON that is not an object
@@ -438,13 +429,15 @@ def test_create_with_invalid_fields_is_a_422_listing_each_field(app, db, client,
     assert "not a valid ISBN-13" in fields["isbn"]
     assert fields["author"] == "This field is required."
     assert fields["rating"] == "Unknown field."
-    assert book_count(app, db) == 0
+    assert row_count(app, db, Book) == 0
 
 
 @pytest.mark.parametrize(
     ("raw_title", "message"),
-    [(r'"a\u0000b"', "Must not contain NUL characters."), (r'"\ud800"', "Must be valid Unicode text.")],
-    ids=["nul", "lone-surrogate"],
+    [
+        pytest.param(r'"a\u0000b"', "Must not contain control characters.", id="nul"),
+        pytest.param(r'"\ud800"', "Must be valid Unicode text.", id="lone-surrogate"),
+    ],
 )
 def test_text_the_database_cannot_store_is_a_422_not_a_500(app, db, client, api_headers, raw_title, message):
     """
@@ -459,7 +452,7 @@ def test_text_the_database_cannot_store_is_a_422_not_a_500(app, db, client, api_
 
     assert_json_error(response, 422)
     assert response.json["fields"] == {"title": message}
-    assert book_count(app, db) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_create_with_an_existing_isbn_is_a_409(app, db, client, api_headers, make_book):
@@ -472,8 +465,8 @@ def test_create_with_an_existing_isbn_is_a_409(app, db, client, api_headers, mak
 
     response = client.post(BOOKS_URL, headers=api_headers, json=new_book(isbn="0-306-40615-2"))
 
-    assert_json_error(response, 409, "A book with ISBN 9780306406157 already exists")
-    assert book_count(app, db) == 1
+    assert_json_error(response, 409, "A book with ISBN 9780306406157 is already in the catalogue.")
+    assert row_count(app, db, Book) == 1
 
 
 def test_duplicate_isbn_that_slips_past_the_check_is_still_a_409(app, db, client, api_headers, make_book, monkeypatch):
@@ -484,12 +477,12 @@ def test_duplicate_isbn_that_slips_past_the_check_is_still_a_409(app, db, client
     THEN the unique index stops it: the commit is rolled back and the answer is a JSON 409
     """
     existing = make_book()
-    monkeypatch.setattr("sample_app.api.services.isbn_in_use", lambda isbn, exclude_book_id=None: False)
+    monkeypatch.setattr("sample_app.catalogue.isbn_in_use", lambda isbn, exclude_book_id=None: False)
 
     response = client.post(BOOKS_URL, headers=api_headers, json=new_book(isbn=existing.isbn))
 
-    assert_json_error(response, 409, f"A book with ISBN {existing.isbn} already exists")
-    assert book_count(app, db) == 1
+    assert_json_error(response, 409, f"A book with ISBN {existing.isbn} is already in the catalogue.")
+    assert row_count(app, db, Book) == 1
 
 
 @pytest.mark.options(MAX_CONTENT_LENGTH=100)
@@ -502,7 +495,7 @@ def test_body_over_max_content_length_is_a_json_413(app, db, client, api_headers
     response = client.post(BOOKS_URL, headers=api_headers, json=new_book(title="x" * 150))
 
     assert_json_error(response, 413)
-    assert book_count(app, db) == 0
+    assert row_count(app, db, Book) == 0
 
 
 # --- PUT / PATCH /books/<id> ----------------------------------------------------
@@ -520,7 +513,7 @@ def test_put_replaces_every_field(app, db, client, api_headers, user, make_book)
     response = client.put(book_url(book.id), headers=api_headers, json=payload)
 
     assert response.status_code == 200
-    row = stored(app, db, book.id)
+    row = stored_book(app, db, book.id)
     assert (row["title"], row["author"], row["isbn"]) == ("New Title", "New Author", payload["isbn"])
     assert row["year"] is None
     assert row["tags"] == []
@@ -534,13 +527,13 @@ def test_put_without_a_required_field_is_a_422(app, db, client, api_headers, use
     THEN a JSON 422 says isbn is required and the row is unchanged
     """
     book = make_book(owner=user)
-    before = stored(app, db, book.id)
+    before = stored_book(app, db, book.id)
 
     response = client.put(book_url(book.id), headers=api_headers, json={"title": "T", "author": "A"})
 
     assert_json_error(response, 422)
     assert response.json["fields"] == {"isbn": "This field is required."}
-    assert stored(app, db, book.id) == before
+    assert stored_book(app, db, book.id) == before
 
 
 def test_put_may_keep_the_book_own_isbn(client, api_headers, user, make_book):
@@ -564,12 +557,12 @@ def test_patch_changes_only_the_given_fields(app, db, client, api_headers, user,
     THEN the year changes and every other field is kept
     """
     book = make_book(owner=user, year=1990, tags=["keep"])
-    before = stored(app, db, book.id)
+    before = stored_book(app, db, book.id)
 
     response = client.patch(book_url(book.id), headers=api_headers, json={"year": 2001})
 
     assert response.status_code == 200
-    after = stored(app, db, book.id)
+    after = stored_book(app, db, book.id)
     assert after["year"] == 2001
     assert {k: v for k, v in after.items() if k not in ("year", "updated_at")} == {
         k: v for k, v in before.items() if k not in ("year", "updated_at")
@@ -586,7 +579,7 @@ def test_patch_replaces_the_tags(app, db, client, api_headers, user, make_book):
 
     client.patch(book_url(book.id), headers=api_headers, json={"tags": ["New", "other"]})
 
-    assert stored(app, db, book.id)["tags"] == ["new", "other"]
+    assert stored_book(app, db, book.id)["tags"] == ["new", "other"]
 
 
 def test_patch_to_another_book_isbn_is_a_409(app, db, client, api_headers, user, make_book):
@@ -599,8 +592,8 @@ def test_patch_to_another_book_isbn_is_a_409(app, db, client, api_headers, user,
 
     response = client.patch(book_url(mine.id), headers=api_headers, json={"isbn": other.isbn})
 
-    assert_json_error(response, 409, f"A book with ISBN {other.isbn} already exists")
-    assert stored(app, db, mine.id)["isbn"] == mine.isbn
+    assert_json_error(response, 409, f"A book with ISBN {other.isbn} is already in the catalogue.")
+    assert stored_book(app, db, mine.id)["isbn"] == mine.isbn
 
 
 def test_duplicate_isbn_race_on_update_is_rolled_back(app, db, client, api_headers, user, make_book, monkeypatch):
@@ -610,12 +603,12 @@ def test_duplicate_isbn_race_on_update_is_rolled_back(app, db, client, api_heade
     THEN the commit fails on the unique index: 409, and neither change is kept
     """
     mine, other = make_book(owner=user, tags=["old"]), make_book()
-    monkeypatch.setattr("sample_app.api.services.isbn_in_use", lambda isbn, exclude_book_id=None: False)
+    monkeypatch.setattr("sample_app.catalogue.isbn_in_use", lambda isbn, exclude_book_id=None: False)
 
     response = client.patch(book_url(mine.id), headers=api_headers, json={"isbn": other.isbn, "tags": ["new"]})
 
     assert_json_error(response, 409)
-    row = stored(app, db, mine.id)
+    row = stored_book(app, db, mine.id)
     assert (row["isbn"], row["tags"]) == (mine.isbn, ["old"])
 
 
@@ -627,7 +620,7 @@ def test_update_of_missing_book_is_a_404(client, api_headers):
     """
     response = client.patch(book_url(999999), headers=api_headers, json={"year": 2001})
 
-    assert_json_error(response, 404, "There is no book with id 999999")
+    assert_json_error(response, 404, "There is no book with id 999999.")
 
 
 # --- owner-only writes ------------------------------------------------------------
@@ -635,8 +628,11 @@ def test_update_of_missing_book_is_a_404(client, api_headers):
 
 @pytest.mark.parametrize(
     ("method", "body"),
-    [("put", new_book()), ("patch", {"title": "Mine now"}), ("delete", None)],
-    ids=["put", "patch", "delete"],
+    [
+        pytest.param("put", {"title": "Mine now", "author": "Someone", "isbn": "9780306406157"}, id="put"),
+        pytest.param("patch", {"title": "Mine now"}, id="patch"),
+        pytest.param("delete", None, id="delete"),
+    ],
 )
 def test_other_users_book_cannot_be_changed(app, db, client, api_headers, make_book, method, body):
     """
@@ -645,12 +641,12 @@ def test_other_users_book_cannot_be_changed(app, db, client, api_headers, make_b
     THEN a JSON 403 says it is not theirs and the row is unchanged
     """
     book = make_book()
-    before = stored(app, db, book.id)
+    before = stored_book(app, db, book.id)
 
     response = getattr(client, method)(book_url(book.id), headers=api_headers, json=body)
 
     assert_json_error(response, 403, NOT_YOURS)
-    assert stored(app, db, book.id) == before
+    assert stored_book(app, db, book.id) == before
 
 
 def test_admin_may_change_another_users_book(app, db, client, admin, make_book):
@@ -661,10 +657,10 @@ def test_admin_may_change_another_users_book(app, db, client, admin, make_book):
     """
     book = make_book(title="Old")
 
-    response = client.patch(book_url(book.id), headers=headers_for(app, admin), json={"title": "Fixed"})
+    response = client.patch(book_url(book.id), headers=bearer(token_for(app, admin)), json={"title": "Fixed"})
 
     assert response.status_code == 200
-    row = stored(app, db, book.id)
+    row = stored_book(app, db, book.id)
     assert row["title"] == "Fixed"
     assert row["owner"] != admin.username
 
@@ -677,10 +673,10 @@ def test_admin_may_delete_another_users_book(app, db, client, admin, make_book):
     """
     book = make_book()
 
-    response = client.delete(book_url(book.id), headers=headers_for(app, admin))
+    response = client.delete(book_url(book.id), headers=bearer(token_for(app, admin)))
 
     assert response.status_code == 204
-    assert stored(app, db, book.id) is None
+    assert stored_book(app, db, book.id) is None
 
 
 # --- DELETE /books/<id> ----------------------------------------------------------
@@ -697,8 +693,8 @@ def test_owner_delete_is_a_204_with_empty_body_and_removes_the_row(app, db, clie
     response = client.delete(book_url(book.id), headers=api_headers)
 
     assert response.status_code == 204
-    assert response.data == b""
-    assert stored(app, db, book.id) is None
+    assert response.text == ""
+    assert stored_book(app, db, book.id) is None
     assert client.get(book_url(book.id), headers=api_headers).status_code == 404
 
 
@@ -710,7 +706,7 @@ def test_delete_of_missing_book_is_a_404(client, api_headers):
     """
     response = client.delete(book_url(999999), headers=api_headers)
 
-    assert_json_error(response, 404, "There is no book with id 999999")
+    assert_json_error(response, 404, "There is no book with id 999999.")
 
 
 # --- routing errors and the no-HTML guarantee --------------------------------------
@@ -729,55 +725,62 @@ def test_wrong_method_is_a_json_405_with_allow_header(client, accept_json):
     assert "DELETE" not in response.allow
 
 
+# The requests of test_api_errors_are_never_html, as plain data: method, path,
+# headers, body (keyword arguments of client.open) and the status expected.
+# The test fills in "{token}" (the user's API token), "{other}" (the id of a
+# book owned by someone else, ISBN 9780441172719) and "{missing}" (an id no
+# book has).
+WITH_TOKEN_ASKING_FOR_HTML = {"Authorization": "Bearer {token}", "Accept": "text/html"}
 ERROR_REQUESTS = [
-    pytest.param("GET", "/api/v1/no-such-thing", lambda ctx: {}, 404, id="unknown-url"),
-    pytest.param("GET", BOOKS_URL, lambda ctx: {}, 401, id="no-token"),
-    pytest.param("GET", BOOKS_URL, lambda ctx: {"headers": {"Authorization": "Bearer x.y.z"}}, 401, id="bad-token"),
-    pytest.param("GET", BOOKS_URL + "?page=x", lambda ctx: {"headers": ctx["headers"]}, 400, id="bad-page"),
-    pytest.param("GET", "/api/v1/books/{missing}", lambda ctx: {"headers": ctx["headers"]}, 404, id="missing-book"),
-    pytest.param("PUT", BOOKS_URL, lambda ctx: {"headers": ctx["headers"]}, 405, id="wrong-method"),
-    pytest.param("POST", BOOKS_URL, lambda ctx: {"headers": ctx["headers"], "data": "x"}, 415, id="not-json"),
+    pytest.param("GET", "/api/v1/no-such-thing", {}, {}, 404, id="unknown-url"),
+    pytest.param("GET", BOOKS_URL, {}, {}, 401, id="no-token"),
+    pytest.param("GET", BOOKS_URL, {"Authorization": "Bearer x.y.z"}, {}, 401, id="bad-token"),
+    pytest.param("GET", BOOKS_URL + "?page=x", WITH_TOKEN_ASKING_FOR_HTML, {}, 400, id="bad-page"),
+    pytest.param("GET", BOOKS_URL + "/{missing}", WITH_TOKEN_ASKING_FOR_HTML, {}, 404, id="missing-book"),
+    pytest.param("PUT", BOOKS_URL, WITH_TOKEN_ASKING_FOR_HTML, {}, 405, id="wrong-method"),
+    pytest.param("POST", BOOKS_URL, WITH_TOKEN_ASKING_FOR_HTML, {"data": "x"}, 415, id="not-json"),
     pytest.param(
         "POST",
         BOOKS_URL,
-        lambda ctx: {"headers": ctx["headers"], "data": "{", "content_type": "application/json"},
+        WITH_TOKEN_ASKING_FOR_HTML,
+        {"data": "{", "content_type": "application/json"},
         400,
         id="malformed-json",
     ),
-    pytest.param("POST", BOOKS_URL, lambda ctx: {"headers": ctx["headers"], "json": {}}, 422, id="invalid-fields"),
+    pytest.param("POST", BOOKS_URL, WITH_TOKEN_ASKING_FOR_HTML, {"json": {}}, 422, id="invalid-fields"),
     pytest.param(
         "POST",
         BOOKS_URL,
-        lambda ctx: {"headers": ctx["headers"], "json": new_book(isbn=ctx["other"].isbn)},
+        WITH_TOKEN_ASKING_FOR_HTML,
+        {"json": {"title": "Dune", "author": "Frank Herbert", "isbn": "9780441172719"}},
         409,
         id="duplicate-isbn",
     ),
-    pytest.param(
-        "PATCH", "/api/v1/books/{other}", lambda ctx: {"headers": ctx["headers"], "json": {}}, 403, id="not-owner"
-    ),
+    pytest.param("PATCH", BOOKS_URL + "/{other}", WITH_TOKEN_ASKING_FOR_HTML, {"json": {}}, 403, id="not-owner"),
     pytest.param(
         "POST",
         BOOKS_URL,
-        lambda ctx: {"headers": ctx["headers"], "json": new_book(title="x" * 100)},
+        WITH_TOKEN_ASKING_FOR_HTML,
+        {"json": {"title": "x" * 100, "author": "Frank Herbert", "isbn": "9780306406157"}},
         413,
         id="too-large",
         marks=pytest.mark.options(MAX_CONTENT_LENGTH=50),
     ),
-    pytest.param("POST", "/api/v1/tokens", lambda ctx: {}, 401, id="token-without-credentials"),
+    pytest.param("POST", "/api/v1/tokens", {}, {}, 401, id="token-without-credentials"),
 ]
 
 
-@pytest.mark.parametrize(("method", "url", "make_kwargs", "status"), ERROR_REQUESTS)
-def test_api_errors_are_never_html(client, api_headers, make_book, method, url, make_kwargs, status):
+@pytest.mark.parametrize(("method", "path", "headers", "body", "status"), ERROR_REQUESTS)
+def test_api_errors_are_never_html(client, api_token, make_book, method, path, headers, body, status):
     """
     GIVEN a request that fails in one of many ways
     WHEN it reaches the API, even asking for HTML
     THEN the error is JSON {"error", "message"} with application/json, never an HTML page
     """
-    other = make_book()
-    ctx = {"headers": {**api_headers, "Accept": "text/html"}, "other": other}
-    url = url.format(other=other.id, missing=other.id + 1000)
+    other = make_book(isbn="9780441172719")
+    url = path.format(other=other.id, missing=other.id + 1000)
+    headers = {name: value.format(token=api_token) for name, value in headers.items()}
 
-    response = client.open(url, method=method, **make_kwargs(ctx))
+    response = client.open(url, method=method, headers=headers, **body)
 
     assert_json_error(response, status)

@@ -4,15 +4,6 @@ Patterns: HTTP Basic with the test client; token expiry; frozen clock with
 time-machine; forged tokens; WWW-Authenticate challenge; API errors are JSON,
 never HTML; shared assertion helper; CSRF turned on for one test; per-case ids
 and marks with pytest.param.
-
-In detail: HTTP Basic in the test client (the ``auth=`` argument, and the
-header built by hand with base64); a token fetched, then sent as a bearer
-header; expiry tested by moving the clock with ``time_machine.travel`` (never
-sleeping); tampered tokens (flipped signature character, changed payload,
-``alg: none``); missing token; token of a deleted user; parsing
-``WWW-Authenticate`` with werkzeug (``response.www_authenticate``); one
-assertion helper (``assert_json_error``) checking that every error is JSON,
-never HTML; CSRF switched on for one test with the ``options`` marker.
 """
 
 import base64
@@ -24,28 +15,28 @@ import time_machine
 from sample_app.api.tokens import decode_token, issue_token
 from sample_app.models import User
 from tests.factories import DEFAULT_PASSWORD
-from tests.helpers import assert_json_error, bearer, change_subject, flip_signature_character, unsigned_copy
+from tests.helpers import assert_json_error, bearer, forged
 
 TOKENS_URL = "/api/v1/tokens"
 BOOKS_URL = "/api/v1/books"
-# A whole second, so the token's whole-second "exp" is exactly NOW + TTL.
+# A whole second, so the token's whole-second "exp" is exactly NOW + its lifetime.
 NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
 # --- getting a token -------------------------------------------------------------
 
 
-def test_basic_credentials_get_a_bearer_token(app, client, config, user):
+def test_basic_credentials_get_a_bearer_token(app, client, user):
     """
     GIVEN a registered user
     WHEN they POST to /api/v1/tokens with their e-mail and password (HTTP Basic)
-    THEN they get a bearer token for their account, its lifetime, and no caching
+    THEN they get a bearer token for their account, its lifetime (an hour by default), and no caching
     """
     response = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD))
 
     assert response.status_code == 200
     assert response.json["token_type"] == "Bearer"
-    assert response.json["expires_in"] == config["API_TOKEN_TTL"]
+    assert response.json["expires_in"] == 3600
     assert response.headers["Cache-Control"] == "no-store"
     with app.app_context():
         assert decode_token(response.json["token"]) == user.id
@@ -170,15 +161,15 @@ def test_basic_credentials_do_not_open_the_books_endpoint(client, user):
     assert_json_error(response, 401, "Missing bearer token")
 
 
-def test_token_works_until_just_before_it_expires(client, config, user):
+def test_token_works_until_just_before_it_expires(client, user):
     """
     GIVEN a token fetched with the clock frozen at NOW
-    WHEN the clock moves to one second before its lifetime ends
+    WHEN the clock moves to one second before its lifetime (an hour) ends
     THEN the API still accepts it
     """
     with time_machine.travel(NOW, tick=False) as traveller:
         token = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD)).json["token"]
-        traveller.move_to(NOW + timedelta(seconds=config["API_TOKEN_TTL"] - 1))
+        traveller.move_to(NOW + timedelta(seconds=3599))
 
         response = client.get(BOOKS_URL, headers=bearer(token))
 
@@ -186,15 +177,15 @@ def test_token_works_until_just_before_it_expires(client, config, user):
     assert response.json["items"] == []
 
 
-def test_expired_token_is_refused(client, config, user):
+def test_expired_token_is_refused(client, user):
     """
     GIVEN a token fetched with the clock frozen at NOW
-    WHEN the clock moves to the end of its lifetime
+    WHEN the clock moves to the end of its lifetime (an hour)
     THEN a JSON 401 says "Token has expired", with error="invalid_token"
     """
     with time_machine.travel(NOW, tick=False) as traveller:
         token = client.post(TOKENS_URL, auth=(user.email, DEFAULT_PASSWORD)).json["token"]
-        traveller.move_to(NOW + timedelta(seconds=config["API_TOKEN_TTL"]))
+        traveller.move_to(NOW + timedelta(seconds=3600))
 
         response = client.get(BOOKS_URL, headers=bearer(token))
 
@@ -202,18 +193,14 @@ def test_expired_token_is_refused(client, config, user):
     assert response.www_authenticate.parameters == {"realm": "api", "error": "invalid_token"}
 
 
-@pytest.mark.parametrize(
-    "forge",
-    [flip_signature_character, change_subject, unsigned_copy],
-    ids=["flipped-signature-character", "changed-subject", "alg-none"],
-)
-def test_tampered_token_is_refused(client, api_token, forge):
+@pytest.mark.parametrize("change", ["flipped-signature-character", "changed-subject", "alg-none"])
+def test_tampered_token_is_refused(client, api_token, change):
     """
     GIVEN a genuine token changed by an attacker
     WHEN it is sent to the API
     THEN a JSON 401 says "Token is invalid"
     """
-    response = client.get(BOOKS_URL, headers=bearer(forge(api_token)))
+    response = client.get(BOOKS_URL, headers=bearer(forged(api_token, change)))
 
     assert_json_error(response, 401, "Token is invalid")
     assert response.www_authenticate.parameters["error"] == "invalid_token"

@@ -7,16 +7,6 @@ database; invalid post writes nothing; simulated race past a uniqueness check;
 status codes for missing rows and wrong methods; CSRF turned on for one test;
 per-case ids and marks with pytest.param.
 
-In detail: test-client form posts, the ``auth`` AuthActions fixture (drives the
-real forms), ``follow_redirects=True`` with ``response.history`` and
-``response.request.path``, flashed messages read from the session without
-following the redirect (``client.session_transaction()``), the ``outbox``
-fixture, cookies (``client.get_cookie`` / ``client.delete_cookie``), the
-``login_required`` redirect carrying ``next``, open-redirect attempts in a
-parametrized table, counting rows before and after a rejected POST, a
-monkeypatched race, 405 for the wrong method, and CSRF turned back on for one
-class with ``@pytest.mark.options(WTF_CSRF_ENABLED=True)``.
-
 Why the rest of the suite runs with CSRF off: TestingConfig sets
 ``WTF_CSRF_ENABLED = False`` so that a test can post a form in one line.
 Otherwise every POST would first need a GET to scrape a token, which is
@@ -31,17 +21,13 @@ import pytest
 
 from sample_app.models import User
 from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import row_count
 
 LOGIN_URL = "/auth/login"
 REGISTER_URL = "/auth/register"
 LOGOUT_URL = "/auth/logout"
 BOOKS_INDEX = "/books/"
 PROTECTED_PAGE = "/books/new"  # login_required (and WRITE permission, which every user has)
-
-
-def user_count(app, db):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(User.id)))
 
 
 def flashed_messages(client):
@@ -129,20 +115,23 @@ def test_register_sends_a_welcome_email(auth, outbox):
     assert "Hello newreader," in message.get_content()
 
 
-@pytest.mark.parametrize("email", ["reader@example.com", "READER@Example.com"], ids=["same-case", "other-case"])
+@pytest.mark.parametrize(
+    "email",
+    [pytest.param("reader@example.com", id="same-case"), pytest.param("READER@Example.com", id="other-case")],
+)
 def test_register_rejects_a_registered_email_and_writes_nothing(app, db, user, auth, outbox, email):
     """
     GIVEN a user registered as reader@example.com
     WHEN someone registers with that e-mail in any letter case
     THEN the form is shown again with the error, no user is added and no e-mail is sent
     """
-    before = user_count(app, db)
+    before = row_count(app, db, User)
 
     response = auth.register(email=email, username="someoneelse")
 
     assert response.status_code == 200
-    assert "Email already registered." in response.text
-    assert user_count(app, db) == before
+    assert "That e-mail is already registered." in response.text
+    assert row_count(app, db, User) == before
     assert outbox == []
 
 
@@ -152,12 +141,12 @@ def test_register_rejects_a_username_in_use_and_writes_nothing(app, db, user, au
     WHEN someone registers as "Reader"
     THEN the form is shown again with the error and no user is added
     """
-    before = user_count(app, db)
+    before = row_count(app, db, User)
 
     response = auth.register(email="other@example.com", username="Reader")
 
-    assert "Username already in use." in response.text
-    assert user_count(app, db) == before
+    assert "That username is taken." in response.text
+    assert row_count(app, db, User) == before
 
 
 def test_register_form_errors_keep_what_was_typed_except_passwords(client):
@@ -191,13 +180,13 @@ def test_register_reports_a_duplicate_found_only_at_commit(app, db, user, auth, 
          nothing is written and nobody is logged in
     """
     monkeypatch.setattr("sample_app.auth.forms.email_registered", lambda email: False)
-    before = user_count(app, db)
+    before = row_count(app, db, User)
 
     response = auth.register(email=user.email, username="racer")
 
     assert response.status_code == 200
-    assert "That email or username is already registered." in response.text
-    assert user_count(app, db) == before
+    assert "That e-mail or username is already registered." in response.text
+    assert row_count(app, db, User) == before
     assert outbox == []
     assert "Signed in as" not in response.text
 
@@ -298,7 +287,7 @@ def test_login_form_requires_email_and_password(client, user):
     assert "Invalid email or password." not in response.text
 
 
-@pytest.mark.parametrize("page", [LOGIN_URL, REGISTER_URL], ids=["login", "register"])
+@pytest.mark.parametrize("page", [pytest.param(LOGIN_URL, id="login"), pytest.param(REGISTER_URL, id="register")])
 def test_logged_in_user_visiting_login_or_register_goes_to_the_books_page(user_client, page):
     """
     GIVEN a logged-in user
@@ -511,8 +500,10 @@ class TestCsrfProtectedForms:
 
     @pytest.mark.parametrize(
         ("token", "message"),
-        [(None, "The CSRF token is missing."), ("forged-token", "The CSRF token is invalid.")],
-        ids=["missing", "wrong"],
+        [
+            pytest.param(None, "The CSRF token is missing.", id="missing"),
+            pytest.param("forged-token", "The CSRF token is invalid.", id="wrong"),
+        ],
     )
     def test_login_without_a_valid_token_is_a_400(self, client, user, token, message):
         """

@@ -1,33 +1,23 @@
-"""Tests of the CLI commands (sample_app/commands.py).
+"""Tests of the CLI commands (sample_app/commands.py), run with Flask's CLI runner.
 
 Patterns: CLI command with the runner; CLI command with a prompt; exit codes,
 stdout and stderr; CLI command that runs a subprocess; mock.patch with
 autospec; asserting how a mock was called; patching where the name is looked
 up; assets folder fixture; invalid post writes nothing; app context only around
 database work.
-
-In detail: ``runner.invoke(args=[...])`` with the ``runner`` fixture
-(``app.test_cli_runner()`` bound to the isolated test app, so commands see the
-test's rolled-back database); ``input=`` to answer prompts (a confirmation, a
-hidden password typed twice); exit codes, ``result.stdout`` and
-``result.stderr`` asserted separately; the database effect checked inside
-``with app.app_context():``; mocking ``subprocess.call`` with
-``unittest.mock.patch(..., autospec=True)`` instead of running a nested pytest.
 """
 
 import sys
+from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from sample_app.models import Book, Role, User
 from tests.factories import DEFAULT_PASSWORD
-
-
-def count(db, model):
-    return db.session.scalar(db.select(db.func.count()).select_from(model))
-
+from tests.helpers import row_count
 
 # --- init-db -----------------------------------------------------------------------
 
@@ -68,10 +58,9 @@ def test_init_db_drop_with_yes_deletes_all_data_without_asking(app, db, runner, 
 
     assert result.exit_code == 0
     assert result.stdout == "Dropped all tables.\nCreated the tables and the roles.\n"
-    with app.app_context():
-        assert count(db, Book) == 0
-        assert count(db, User) == 0
-        assert count(db, Role) == 3
+    assert row_count(app, db, Book) == 0
+    assert row_count(app, db, User) == 0
+    assert row_count(app, db, Role) == 3
 
 
 def test_init_db_drop_asks_and_aborts_on_no(app, db, runner, make_book):
@@ -87,8 +76,7 @@ def test_init_db_drop_asks_and_aborts_on_no(app, db, runner, make_book):
     assert result.exit_code == 1
     assert "This deletes every table and all their data. Continue? [y/N]: n" in result.stdout
     assert "Aborted!" in result.stderr
-    with app.app_context():
-        assert count(db, Book) == 1
+    assert row_count(app, db, Book) == 1
 
 
 def test_init_db_drop_goes_ahead_on_yes(app, db, runner, make_book):
@@ -103,8 +91,7 @@ def test_init_db_drop_goes_ahead_on_yes(app, db, runner, make_book):
 
     assert result.exit_code == 0
     assert "Dropped all tables." in result.stdout
-    with app.app_context():
-        assert count(db, Book) == 0
+    assert row_count(app, db, Book) == 0
 
 
 # --- seed-demo ---------------------------------------------------------------------
@@ -147,15 +134,13 @@ def test_seed_demo_twice_says_so_and_changes_nothing(app, db, runner):
     THEN it exits 0 saying the data exists, and there are no extra users or books
     """
     runner.invoke(args=["seed-demo"])
-    with app.app_context():
-        before = (count(db, User), count(db, Book))
+    before = (row_count(app, db, User), row_count(app, db, Book))
 
     result = runner.invoke(args=["seed-demo"])
 
     assert result.exit_code == 0
     assert result.stdout == "Demo data already exists; nothing was changed.\n"
-    with app.app_context():
-        assert (count(db, User), count(db, Book)) == before == (2, 6)
+    assert (row_count(app, db, User), row_count(app, db, Book)) == before == (2, 6)
 
 
 def test_seed_demo_changes_nothing_when_one_demo_book_exists(app, db, runner, make_book):
@@ -170,8 +155,8 @@ def test_seed_demo_changes_nothing_when_one_demo_book_exists(app, db, runner, ma
 
     assert result.exit_code == 0
     assert "already exists" in result.stdout
+    assert row_count(app, db, Book) == 1
     with app.app_context():
-        assert count(db, Book) == 1
         assert db.session.scalar(db.select(User).filter_by(email="admin@bookshelf.example")) is None
 
 
@@ -205,9 +190,11 @@ def test_import_books_owner_option_picks_the_owner_by_email(app, db, runner, adm
         assert db.session.scalars(db.select(Book.owner_id).distinct()).all() == [user.id]
 
 
+# The latest year allowed is next year: frozen in 2026, the message says 2027 on any day.
+@time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False)
 def test_import_books_prints_every_bad_line_to_stderr_and_exits_1(app, db, runner, admin, tmp_path):
     """
-    GIVEN a file with bad rows on lines 2 and 4 and a good one on line 3
+    GIVEN a file with bad rows on lines 2 and 4 and a good one on line 3, in 2026
     WHEN ``flask import-books FILE`` runs
     THEN each "Line N: message" goes to stderr, the exit code is 1 and nothing is loaded
     """
@@ -225,11 +212,10 @@ def test_import_books_prints_every_bad_line_to_stderr_and_exits_1(app, db, runne
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines[0] == "Line 2: title is required"
-    assert lines[1].startswith("Line 4: year must be blank or a whole number")
+    assert lines[0] == "Line 2: title: Must not be blank."
+    assert lines[1] == "Line 4: year: Must be a whole number from 1450 to 2027."
     assert lines[2] == "Error: Nothing was imported (2 problem(s))."
-    with app.app_context():
-        assert count(db, Book) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_import_books_without_an_administrator_exits_1(app, db, runner, user, assets):
@@ -242,8 +228,7 @@ def test_import_books_without_an_administrator_exits_1(app, db, runner, user, as
 
     assert result.exit_code == 1
     assert "There is no administrator to own the books" in result.stderr
-    with app.app_context():
-        assert count(db, Book) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_import_books_with_unknown_owner_exits_1(app, db, runner, admin, assets):
@@ -256,8 +241,7 @@ def test_import_books_with_unknown_owner_exits_1(app, db, runner, admin, assets)
 
     assert result.exit_code == 1
     assert "No user with e-mail ghost@example.com." in result.stderr
-    with app.app_context():
-        assert count(db, Book) == 0
+    assert row_count(app, db, Book) == 0
 
 
 def test_import_books_with_missing_file_is_a_usage_error(runner, tmp_path):
@@ -330,7 +314,9 @@ def test_create_admin_derives_a_valid_username_from_the_email(app, db, runner):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["new@example.com", "--password", "short"], "at least 8 characters", id="short-password"),
+        pytest.param(
+            ["new@example.com", "--password", "short"], "A password has at least 8 characters.", id="short-password"
+        ),
         pytest.param(["not-an-email", "--password", "secret-pass"], "is not a valid e-mail address", id="bad-email"),
         pytest.param(
             ["new@example.com", "--username", "a b", "--password", "secret-pass"],
@@ -359,9 +345,27 @@ def test_create_admin_rejects_bad_input_with_exit_1(app, db, runner, user, args,
 
     assert result.exit_code == 1
     assert message in result.stderr
+    assert row_count(app, db, User) == 1
     with app.app_context():
-        assert count(db, User) == 1
         assert db.session.get(User, user.id).verify_password(DEFAULT_PASSWORD)
+
+
+def test_create_admin_refuses_a_username_taken_in_another_letter_case(app, db, runner, user):
+    """
+    GIVEN a reader registered with the username "reader"
+    WHEN ``flask create-admin other@example.com --username Reader`` runs
+    THEN it exits 1 saying the username is taken, and no user is added
+    """
+    result = runner.invoke(
+        args=["create-admin", "other@example.com", "--username", "Reader", "--password", "secret-pass"]
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "Error: The username Reader is taken: choose another with --username.\n"
+    assert row_count(app, db, User) == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(User).filter_by(email="other@example.com")) is None
 
 
 # --- test --------------------------------------------------------------------------
@@ -399,7 +403,7 @@ def test_test_command_coverage_option_adds_cov_arguments(runner, subprocess_call
     )
 
 
-@pytest.mark.parametrize("returncode", [1, 5], ids=["tests-failed", "no-tests-collected"])
+@pytest.mark.parametrize("returncode", [pytest.param(1, id="tests-failed"), pytest.param(5, id="no-tests-collected")])
 def test_test_command_exits_with_the_pytest_exit_code(runner, subprocess_call, returncode):
     """
     GIVEN pytest ending with a non-zero code

@@ -6,14 +6,6 @@ database work; no request context pushed around tests; context-leak guard;
 testing the harness with pytester; response headers from request hooks;
 logged-in client fixtures.
 
-In detail: ``with client:`` to inspect ``session``, ``g`` and ``current_user``
-after a request; ``client.session_transaction()`` to pre-seed a session (log in
-without the form); two clients with separate cookie jars;
-``app.test_request_context()`` for ``url_for`` and other request helpers;
-``app.app_context()`` only around direct database work; the after_request
-headers (X-Request-ID, security headers); ``pytester`` to test a fixture of the
-root conftest (the context-leak guard).
-
 Why no context is pushed for these tests: pytest-flask pushes a test
 request context around every test that uses ``app``, and the root conftest
 replaces that fixture with one that does nothing. With a context held open
@@ -249,8 +241,12 @@ def test_valid_request_id_is_echoed_and_put_on_g(client):
 
 @pytest.mark.parametrize(
     "sent",
-    ["short", "has spaces in it", "semi;colons;here", "x" * 65],
-    ids=["too-short", "spaces", "punctuation", "too-long"],
+    [
+        pytest.param("short", id="too-short"),
+        pytest.param("has spaces in it", id="spaces"),
+        pytest.param("semi;colons;here", id="punctuation"),
+        pytest.param("x" * 65, id="too-long"),
+    ],
 )
 def test_malformed_request_id_is_replaced(client, sent):
     """

@@ -1,13 +1,8 @@
-"""End-to-end tests: the app on a live server, driven by a real browser.
+"""End-to-end tests: the app on a live server, driven by a real browser (Chromium
+through Playwright): logging in, adding a book, importing a CSV file.
 
 Patterns: live server in a thread; browser tests with Playwright; fixture
 overridden in one module; screenshot on failure; skip with an install hint.
-
-In detail: the ``live_server`` fixture of tests/fixtures/live_server.py
-(``live_server.url(path)``), Playwright's sync API driving Debian's Chromium
-(``executable_path``), overriding the root ``app`` fixture in one module, a
-module-scoped browser, a screenshot saved on failure, skipping with an install
-hint instead of silently, CSRF left on because a real browser sends the token.
 
 Why these tests do not use the rollback harness: the live server answers from
 another thread, which must not share the test's connection and transaction.
@@ -15,8 +10,8 @@ The ``app`` fixture below replaces the root one for this module with an app on
 its own SQLite file, whose data is really committed. Each test uses data no
 other test touches, so order does not matter.
 
-Run them alone with ``make test-e2e`` (``make test`` leaves them out, so their
-run time is reported separately). Chromium: ``apt-get install -y chromium``.
+They carry the ``e2e`` mark, which ``make test`` leaves out so that their run
+time is reported separately: run them with ``make test-e2e``.
 """
 
 import shutil
@@ -90,6 +85,7 @@ def page(browser, request):
 
 
 def log_in(page, live_server, email=ADMIN_EMAIL, password=DEFAULT_PASSWORD):
+    """Fill in and submit the real login form in the browser (tests.helpers.log_in is for the test client)."""
     page.goto(live_server.url("/auth/login"))
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)

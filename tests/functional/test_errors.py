@@ -6,18 +6,6 @@ is looked up; monkeypatch.setattr; exceptions propagate into the test; caplog
 for log records; nothing written after a failure; response headers from request
 hooks; per-case ids and marks with pytest.param; pytest-flask config fixture
 and options marker.
-
-In detail: asserting an error page's content and headers, not only its status;
-JSON errors under /api/ (with ``Allow`` kept on a 405); provoking an error with
-config (``@pytest.mark.options(MAX_CONTENT_LENGTH=...)`` for a 413,
-``WTF_CSRF_ENABLED=True`` for a CSRF 400); provoking a 500 by patching a view's
-dependency where the view looks it up
-(``monkeypatch.setattr("sample_app.main.views.shelf_stats", ...)``, not
-``sample_app.main.services.shelf_stats``: the view imported the name);
-``PROPAGATE_EXCEPTIONS`` off for one test (``@pytest.mark.options``) versus
-``pytest.raises`` for the exception a TESTING app re-raises; ``caplog`` for log
-records; checking the session was rolled back after a failure;
-``pytest.param(..., marks=...)`` to give one parametrized case its own config.
 """
 
 import pytest
@@ -25,7 +13,7 @@ from werkzeug.exceptions import Gone
 
 from sample_app.errors import handle_http_exception, json_error
 from sample_app.models import Book, Tag, User
-from tests.helpers import NUL_MESSAGE, SECURITY_HEADERS, security_headers
+from tests.helpers import NUL_MESSAGE, SECURITY_HEADERS, assert_json_error, row_count, security_headers
 
 HALF_WRITTEN_TAG = "written-by-the-request-that-failed"
 FAILURE = "the shelf statistics are on fire"
@@ -35,19 +23,14 @@ TRACE_ID = "trace-0123-abcd"
 @pytest.fixture
 def broken_home_page(monkeypatch):
     """Make ``GET /`` raise: the ``shelf_stats()`` the view calls is replaced
-    by a function that raises, as a bug in the query would."""
+    by a function that raises, as a bug in the query would. It is patched
+    where the view looks it up (``sample_app.main.views``), not where it is
+    defined (``sample_app.main.services``): the view imported the name."""
 
     def failing_shelf_stats():
         raise RuntimeError(FAILURE)
 
     monkeypatch.setattr("sample_app.main.views.shelf_stats", failing_shelf_stats)
-
-
-def _assert_json_error(response, status, error):
-    assert response.status_code == status
-    assert response.mimetype == "application/json"
-    assert response.json["error"] == error
-    assert response.json["message"]
 
 
 # --- HTML error pages -------------------------------------------------------------
@@ -123,7 +106,7 @@ def test_body_over_the_size_limit_shows_the_413_page(client):
 
 def test_bad_query_string_shows_the_400_page_with_the_reason(client):
     """
-    GIVEN the book list, whose page number must be a positive integer
+    GIVEN the book list, whose page number must be a whole number from 1 up
     WHEN it is requested with ?page=abc
     THEN the 400 page is shown, saying what was wrong
     """
@@ -131,7 +114,7 @@ def test_bad_query_string_shows_the_400_page_with_the_reason(client):
 
     assert response.status_code == 400
     assert "<h1>Bad request</h1>" in response.text
-    assert "page must be a positive integer" in response.text
+    assert "page must be a whole number from 1 to 999999999." in response.text
 
 
 # --- JSON errors under /api/ ---------------------------------------------------------
@@ -145,7 +128,7 @@ def test_unknown_api_path_returns_a_json_404(client):
     """
     response = client.get("/api/v1/no-such-resource")
 
-    _assert_json_error(response, 404, "Not Found")
+    assert_json_error(response, 404, error="Not Found")
     assert "<html" not in response.text
     # The HTML error's own Content-Type is dropped, not sent as a second one.
     assert response.headers.getlist("Content-Type") == ["application/json"]
@@ -159,7 +142,7 @@ def test_wrong_method_on_the_api_returns_a_json_405_with_an_allow_header(client,
     """
     response = client.delete("/api/v1/books", headers=api_headers)
 
-    _assert_json_error(response, 405, "Method Not Allowed")
+    assert_json_error(response, 405, error="Method Not Allowed")
     allowed = {method.strip() for method in response.headers["Allow"].split(",")}
     assert "GET" in allowed
     assert "DELETE" not in allowed
@@ -174,7 +157,7 @@ def test_api_body_over_the_size_limit_returns_a_json_413(client, api_headers):
     """
     response = client.post("/api/v1/books", headers=api_headers, json={"title": "x" * 200})
 
-    _assert_json_error(response, 413, "Request Entity Too Large")
+    assert_json_error(response, 413, error="Request Entity Too Large")
 
 
 # --- 500: an unexpected exception in a view ----------------------------------------------
@@ -264,17 +247,16 @@ def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkey
     THEN the answer is a JSON 500 with a generic message, no details
     """
 
-    def failing_find_books(*args, **kwargs):
+    def failing_filter_books(*args, **kwargs):
         raise RuntimeError(FAILURE)
 
-    # The view calls ``services.find_books(...)``: it looks the name up on the
-    # services module at each call, so that is the attribute to patch.
-    monkeypatch.setattr("sample_app.api.services.find_books", failing_find_books)
+    # The view calls ``catalogue.filter_books(...)``: it looks the name up on
+    # the catalogue module at each call, so that is the attribute to patch.
+    monkeypatch.setattr("sample_app.catalogue.filter_books", failing_filter_books)
 
     response = client.get("/api/v1/books", headers=api_headers)
 
-    _assert_json_error(response, 500, "Internal Server Error")
-    assert response.json["message"] == "An unexpected error occurred."
+    assert_json_error(response, 500, "An unexpected error occurred.", error="Internal Server Error")
     assert FAILURE not in response.text
 
 
@@ -284,13 +266,13 @@ def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkey
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/no-such-page", 404),
-        ("GET", "/auth/logout", 405),
-        ("GET", "/books/?page=abc", 400),
+        pytest.param("GET", "/no-such-page", 404, id="page-404"),
+        pytest.param("GET", "/auth/logout", 405, id="page-405"),
+        pytest.param("GET", "/books/?page=abc", 400, id="page-400"),
         pytest.param("POST", "/auth/logout", 400, marks=pytest.mark.options(WTF_CSRF_ENABLED=True), id="csrf-400"),
-        ("GET", "/api/v1/no-such-resource", 404),
-        ("DELETE", "/api/v1/books", 405),
-        ("GET", "/api/v1/books", 401),
+        pytest.param("GET", "/api/v1/no-such-resource", 404, id="api-404"),
+        pytest.param("DELETE", "/api/v1/books", 405, id="api-405"),
+        pytest.param("GET", "/api/v1/books", 401, id="api-401"),
     ],
 )
 def test_error_responses_carry_the_request_id_and_security_headers(client, method, path, status):
@@ -320,11 +302,6 @@ def test_500_response_carries_the_request_id_and_security_headers(client, broken
     assert security_headers(response) == SECURITY_HEADERS
 
 
-def user_and_book_counts(app, db):
-    with app.app_context():
-        return tuple(db.session.scalar(db.select(db.func.count(model.id))) for model in (User, Book))
-
-
 @pytest.mark.parametrize(
     ("path", "form"),
     [
@@ -343,13 +320,13 @@ def test_nul_character_in_a_form_is_a_400_and_writes_nothing(app, db, user_clien
     WHEN the form is posted
     THEN the 400 page explains it, on every backend, and no user or book is written
     """
-    before = user_and_book_counts(app, db)
+    before = (row_count(app, db, User), row_count(app, db, Book))
 
     response = user_client.post(path, data=form)
 
     assert response.status_code == 400
-    assert NUL_MESSAGE in response.get_data(as_text=True)
-    assert user_and_book_counts(app, db) == before
+    assert NUL_MESSAGE in response.text
+    assert (row_count(app, db, User), row_count(app, db, Book)) == before
 
 
 def test_nul_character_in_a_query_string_is_a_400(client):
@@ -361,7 +338,7 @@ def test_nul_character_in_a_query_string_is_a_400(client):
     response = client.get("/books/?q=a%00b")
 
     assert response.status_code == 400
-    assert NUL_MESSAGE in response.get_data(as_text=True)
+    assert NUL_MESSAGE in response.text
 
 
 def test_error_without_its_own_template_uses_the_generic_page(app):

@@ -1,12 +1,7 @@
 """Tests of the application factory's wiring, each on an app the test builds itself.
 
 Patterns: application factory tested on a fresh app; flashed messages;
-test_request_context; global state restored after a test.
-
-In detail: testing the application factory; a fresh app per test instead of the
-session app; a route added to a fresh app before its first request; flashed
-messages read with session_transaction; url_for in a test request context;
-restoring global state (the app logger) after a test.
+test_request_context.
 
 Why these tests build their own app: the suite's ``app`` fixture is
 session-scoped, so ``create_app()`` runs once, while the first test is being
@@ -17,8 +12,6 @@ prefix or login view "survives" although fifty functional tests would fail.
 Calling the factory inside the test ties the wiring to tests that check it.
 """
 
-import logging
-
 import pytest
 from flask import url_for
 
@@ -27,16 +20,6 @@ from sample_app import create_app
 # Nothing here touches the database: a fresh in-memory one per app is enough.
 IN_MEMORY = "sqlite://"
 CALLER_ID = "trace-0123-abcd"
-
-
-@pytest.fixture(autouse=True)
-def restore_app_logger():
-    """create_app() configures the "sample_app" logger, which every app shares."""
-    logger = logging.getLogger("sample_app")
-    level, handlers = logger.level, list(logger.handlers)
-    yield
-    logger.setLevel(level)
-    logger.handlers[:] = handlers
 
 
 def fresh_app(**overrides):
@@ -61,12 +44,12 @@ def test_create_app_without_arguments_builds_the_development_app(monkeypatch):
 @pytest.mark.parametrize(
     ("endpoint", "kwargs", "path"),
     [
-        ("main.index", {}, "/"),
-        ("auth.login", {}, "/auth/login"),
-        ("books.index", {}, "/books/"),
-        ("books.detail", {"book_id": 7}, "/books/7"),
-        ("api.list_books", {}, "/api/v1/books"),
-        ("admin.import_books", {}, "/admin/import"),
+        pytest.param("main.index", {}, "/", id="main"),
+        pytest.param("auth.login", {}, "/auth/login", id="auth"),
+        pytest.param("books.index", {}, "/books/", id="books-index"),
+        pytest.param("books.detail", {"book_id": 7}, "/books/7", id="books-detail"),
+        pytest.param("api.list_books", {}, "/api/v1/books", id="api"),
+        pytest.param("admin.import_books", {}, "/admin/import", id="admin"),
     ],
 )
 def test_each_blueprint_is_mounted_at_its_url_prefix(endpoint, kwargs, path):
@@ -147,3 +130,16 @@ def test_request_refused_by_the_csrf_check_still_gets_the_callers_request_id():
     assert response.status_code == 400
     assert "The CSRF token is missing." in response.text
     assert response.headers["X-Request-ID"] == CALLER_ID
+
+
+def test_the_apps_own_exceptions_become_error_pages():
+    """
+    GIVEN a fresh app, and a page number the catalogue's parser refuses
+    WHEN the book list is requested with it
+    THEN the exception becomes the 400 page with its message (registered by the
+         factory: without it, InvalidNumber would be a 500)
+    """
+    response = fresh_app().test_client().get("/books/?page=0")
+
+    assert response.status_code == 400
+    assert "page must be a whole number from 1 to 999999999." in response.text

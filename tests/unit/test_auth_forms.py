@@ -1,14 +1,10 @@
-"""Unit tests of the login and registration forms, without the views.
+"""Unit tests of the login and registration forms, without the views: each form is
+validated inside ``app.test_request_context(method="POST", data=...)`` and its
+``errors`` are what the tests assert.
 
 Patterns: form validated in a test request context; custom validators that
 query the database; parametrize with ids; per-case ids and marks with
 pytest.param; boundary values.
-
-In detail: validating a Flask-WTF form inside ``app.test_request_context(
-method="POST", data=...)`` (the form reads ``request.form`` by itself),
-``form.errors`` as the thing to assert, a parametrized table of invalid input
-(field, value, expected message), custom ``validate_<field>`` methods that
-query the database, input filters (whitespace stripped).
 """
 
 import pytest
@@ -16,6 +12,7 @@ import pytest
 from sample_app.auth.forms import LoginForm, RegistrationForm
 from tests.factories import DEFAULT_PASSWORD
 
+BAD_USERNAME = "A username has 3 to 64 letters, digits, dots or underscores."
 VALID_REGISTRATION = {
     "email": "new@example.com",
     "username": "new.reader_1",
@@ -65,12 +62,11 @@ def test_registration_form_strips_whitespace_around_email_and_username(app):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"username": "abc"},
-        {"username": "a" * 64},
-        {"username": "Jane.Doe_42"},
-        {"password": "8-chars!", "password2": "8-chars!"},
+        pytest.param({"username": "abc"}, id="username-3-chars"),
+        pytest.param({"username": "a" * 64}, id="username-64-chars"),
+        pytest.param({"username": "Jane.Doe_42"}, id="username-all-allowed-characters"),
+        pytest.param({"password": "8-chars!", "password2": "8-chars!"}, id="password-8-chars"),
     ],
-    ids=["username-3-chars", "username-64-chars", "username-all-allowed-characters", "password-8-chars"],
 )
 def test_registration_form_accepts_values_at_the_limits(app, changes):
     """
@@ -89,13 +85,16 @@ def test_registration_form_accepts_values_at_the_limits(app, changes):
         pytest.param(
             "email", {"email": "a" * 250 + "@example.com"}, "Field cannot be longer than 254", id="email-too-long"
         ),
-        pytest.param("username", {"username": "ab"}, "Field must be between 3 and 64", id="username-too-short"),
-        pytest.param("username", {"username": "a" * 65}, "Field must be between 3 and 64", id="username-too-long"),
-        pytest.param("username", {"username": "new reader"}, "Usernames may only contain", id="username-with-space"),
-        pytest.param("username", {"username": "new<b>reader"}, "Usernames may only contain", id="username-with-markup"),
-        pytest.param("username", {"username": "new\nreader"}, "Usernames may only contain", id="username-with-newline"),
+        pytest.param("username", {"username": "ab"}, BAD_USERNAME, id="username-too-short"),
+        pytest.param("username", {"username": "a" * 65}, BAD_USERNAME, id="username-too-long"),
+        pytest.param("username", {"username": "new reader"}, BAD_USERNAME, id="username-with-space"),
+        pytest.param("username", {"username": "new<b>reader"}, BAD_USERNAME, id="username-with-markup"),
+        pytest.param("username", {"username": "new\nreader"}, BAD_USERNAME, id="username-with-newline"),
         pytest.param(
-            "password", {"password": "7-chars", "password2": "7-chars"}, "Use at least 8", id="password-too-short"
+            "password",
+            {"password": "7-chars", "password2": "7-chars"},
+            "A password has at least 8 characters.",
+            id="password-too-short",
         ),
         pytest.param("password2", {"password2": "something-else"}, "Passwords must match.", id="passwords-differ"),
     ],
@@ -112,7 +111,10 @@ def test_registration_form_rejects_invalid_field(app, field, changes, message):
     assert errors[field][0].startswith(message)
 
 
-@pytest.mark.parametrize("email", ["reader@example.com", "Reader@EXAMPLE.com"], ids=["same-case", "other-case"])
+@pytest.mark.parametrize(
+    "email",
+    [pytest.param("reader@example.com", id="same-case"), pytest.param("Reader@EXAMPLE.com", id="other-case")],
+)
 def test_registration_form_rejects_a_registered_email(app, user, email):
     """
     GIVEN a user registered as reader@example.com
@@ -121,10 +123,10 @@ def test_registration_form_rejects_a_registered_email(app, user, email):
     """
     errors = registration_errors(app, email=email)
 
-    assert errors == {"email": ["Email already registered."]}
+    assert errors == {"email": ["That e-mail is already registered."]}
 
 
-@pytest.mark.parametrize("username", ["reader", "READER"], ids=["same-case", "other-case"])
+@pytest.mark.parametrize("username", [pytest.param("reader", id="same-case"), pytest.param("READER", id="other-case")])
 def test_registration_form_rejects_a_username_in_use(app, user, username):
     """
     GIVEN a user called "reader"
@@ -133,7 +135,7 @@ def test_registration_form_rejects_a_username_in_use(app, user, username):
     """
     errors = registration_errors(app, username=username)
 
-    assert errors == {"username": ["Username already in use."]}
+    assert errors == {"username": ["That username is taken."]}
 
 
 def test_registration_form_is_not_submitted_on_get(app):
@@ -161,8 +163,10 @@ def test_login_form_has_exactly_the_expected_fields(app):
 
 @pytest.mark.parametrize(
     ("sent", "expected"),
-    [({"remember_me": "y"}, True), ({}, False)],
-    ids=["ticked", "not-ticked"],
+    [
+        pytest.param({"remember_me": "y"}, True, id="ticked"),
+        pytest.param({}, False, id="not-ticked"),
+    ],
 )
 def test_login_form_reads_remember_me(app, sent, expected):
     """

@@ -4,10 +4,6 @@ Patterns: plain functions tested without HTTP; parametrize with ids; boundary
 values; unordered results exposed with a pragma; app context only around
 database work.
 
-In detail: plain functions tested without click; defaults of keyword arguments
-the commands always pass; parametrized "which rows count" cases; boundary
-values; a SQLite pragma that exposes a missing ORDER BY.
-
 tests/functional/test_cli.py runs the commands through ``app.test_cli_runner()``.
 The click wrappers always pass every argument, so the functions' own defaults
 (``init_db()`` keeps data, ``pytest_command()`` measures no coverage) are
@@ -27,8 +23,8 @@ from sample_app.commands import (
     init_db,
     pytest_command,
 )
-from sample_app.models import Book
-from tests.helpers import unordered_selects_reversed
+from sample_app.models import Book, User
+from tests.helpers import row_count, unordered_selects_reversed
 
 BAD_USERNAME = "A username has 3 to 64 letters, digits, dots or underscores."
 NO_ADMIN = "There is no administrator to own the books: create one with create-admin, or use --owner."
@@ -60,11 +56,10 @@ def test_pytest_command_without_arguments_runs_the_suite_without_coverage():
 @pytest.mark.parametrize(
     ("existing", "expected"),
     [
-        ({"email": "admin@bookshelf.example", "username": "someone"}, True),
-        ({"email": "someone@example.com", "username": "demo_reader"}, True),
-        ({"email": "someone@example.com", "username": "someone"}, False),
+        pytest.param({"email": "admin@bookshelf.example", "username": "someone"}, True, id="demo-admin-email"),
+        pytest.param({"email": "someone@example.com", "username": "demo_reader"}, True, id="demo-reader-username"),
+        pytest.param({"email": "someone@example.com", "username": "someone"}, False, id="unrelated-user"),
     ],
-    ids=["demo-admin-email", "demo-reader-username", "unrelated-user"],
 )
 def test_demo_data_exists_when_a_demo_email_or_username_is_taken(app, make_user, existing, expected):
     """
@@ -96,8 +91,10 @@ def test_demo_data_exists_when_a_demo_isbn_is_taken(app, make_book):
 
 @pytest.mark.parametrize(
     ("email", "username"),
-    [("ab@example.com", "ab_"), ("a@example.com", "a__")],
-    ids=["two-characters", "one-character"],
+    [
+        pytest.param("ab@example.com", "ab_", id="two-characters"),
+        pytest.param("a@example.com", "a__", id="one-character"),
+    ],
 )
 def test_create_admin_pads_a_short_derived_username_with_underscores(app, db, email, username):
     """
@@ -109,7 +106,10 @@ def test_create_admin_pads_a_short_derived_username_with_underscores(app, db, em
         assert create_admin(email, "secret-pass").username == username
 
 
-@pytest.mark.parametrize("username", ["ab", "a b", "x" * 65], ids=["too-short", "space", "too-long"])
+@pytest.mark.parametrize(
+    "username",
+    [pytest.param("ab", id="too-short"), pytest.param("a b", id="space"), pytest.param("x" * 65, id="too-long")],
+)
 def test_create_admin_refuses_a_bad_username_saying_what_a_username_is(app, db, username):
     """
     GIVEN a username that is too short, too long or has a character not allowed
@@ -118,6 +118,21 @@ def test_create_admin_refuses_a_bad_username_saying_what_a_username_is(app, db, 
     """
     with app.app_context(), pytest.raises(CommandError, match=f"^{re.escape(BAD_USERNAME)}$"):
         create_admin("boss@example.com", "secret-pass", username=username)
+
+
+def test_create_admin_refuses_a_username_taken_in_another_letter_case(app, db, user):
+    """
+    GIVEN a user called "reader"
+    WHEN an administrator is created with the username "Reader"
+    THEN CommandError says the name is taken and how to choose another, and
+         no user is created ("Reader" would pass for "reader")
+    """
+    taken = "The username Reader is taken: choose another with --username."
+
+    with app.app_context(), pytest.raises(CommandError, match=f"^{re.escape(taken)}$"):
+        create_admin("other@example.com", "a-long-password", username="Reader")
+
+    assert row_count(app, db, User) == 1
 
 
 def test_create_admin_accepts_a_password_of_exactly_the_minimum_length(app, db):

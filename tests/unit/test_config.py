@@ -1,59 +1,19 @@
-"""Unit tests of configuration: ``create_app(name, **overrides)`` and the environment.
+"""Unit tests of configuration: what each config ships, ``create_app(name, **overrides)``
+and the environment. The unittest classes for it are in test_config_unittest.py.
 
 Patterns: shipped configuration stated in a table; environment variables with
 monkeypatch; environment passed as an argument; refusing unsafe production
 settings; fast password hashing in tests only; pytest.raises with match and
-excinfo; parametrize with ids; stacked parametrize; FlaskTestCase base class;
-class configured through class attributes; addCleanup and addClassCleanup.
-
-In detail: ``monkeypatch.setenv`` / ``delenv`` before calling the app factory
-(undone after each test), passing a plain dict to a function that takes the
-environment as an argument (no patching needed), ``pytest.raises`` with
-``match`` and ``excinfo``, ``parametrize`` with ``ids`` and stacked
-``parametrize``; the seed notes' ``BasicsTestCase`` and a FlaskTestCase
-configured through class attributes (``config_name``, ``config_overrides``)
-with ``addClassCleanup``.
-
-Every ``create_app()`` reconfigures the shared "sample_app" logger (Flask
-names the logger after the app): the fixtures below put it back, so a
-development or production app made here does not change later tests' logging.
+excinfo; parametrize with ids; stacked parametrize.
 """
 
-import logging
-
 import pytest
-from flask import current_app
 
 from sample_app import create_app
-from sample_app.config import (
-    DEV_SECRET_KEY,
-    TestingConfig,
-    env_overrides,
-)
-from sample_app.models import User
-from tests.base import FlaskTestCase
+from sample_app.config import TestingConfig, env_overrides
 from tests.helpers import SECURITY_HEADERS, security_headers
 
 STRONG_KEY = "s" * 32  # the shortest key production accepts
-
-
-def snapshot_app_logger():
-    """Return a function that restores the app logger's level and handlers."""
-    logger = logging.getLogger("sample_app")
-    level, handlers = logger.level, list(logger.handlers)
-
-    def restore():
-        logger.setLevel(level)
-        logger.handlers[:] = handlers
-
-    return restore
-
-
-@pytest.fixture(autouse=True)
-def restore_app_logger():
-    restore = snapshot_app_logger()
-    yield
-    restore()
 
 
 # --- what each config ships --------------------------------------------------
@@ -161,8 +121,13 @@ def test_each_config_ships_its_safety_settings_and_limits(monkeypatch, config_na
 
 @pytest.mark.parametrize(
     "environ",
-    [{}, {"SECRET_KEY": ""}, {"SECRET_KEY": DEV_SECRET_KEY}, {"SECRET_KEY": STRONG_KEY[:-1]}],
-    ids=["missing", "empty", "development-key", "one-character-too-short"],
+    [
+        pytest.param({}, id="missing"),
+        pytest.param({"SECRET_KEY": ""}, id="empty"),
+        # Long enough: refused because it is the development config's key.
+        pytest.param({"SECRET_KEY": "dev-secret-key-change-me-in-production-please"}, id="development-key"),
+        pytest.param({"SECRET_KEY": "s" * 31}, id="one-character-too-short"),
+    ],
 )
 def test_production_refuses_a_weak_secret_key(monkeypatch, environ):
     """
@@ -232,16 +197,15 @@ def test_environment_overrides_are_converted_to_the_right_types(monkeypatch):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("1", True),
-        ("true", True),
-        ("YES", True),
-        (" on ", True),
-        ("0", False),
-        ("false", False),
-        ("off", False),
-        ("", False),
+        pytest.param("1", True, id="1"),
+        pytest.param("true", True, id="true"),
+        pytest.param("YES", True, id="yes-upper-case"),
+        pytest.param(" on ", True, id="on-with-spaces"),
+        pytest.param("0", False, id="0"),
+        pytest.param("false", False, id="false"),
+        pytest.param("off", False, id="off"),
+        pytest.param("", False, id="empty"),
     ],
-    ids=["1", "true", "yes-upper-case", "on-with-spaces", "0", "false", "off", "empty"],
 )
 def test_boolean_environment_values(value, expected):
     """
@@ -255,7 +219,15 @@ def test_boolean_environment_values(value, expected):
     assert env_overrides(TestingConfig, {"MAIL_USE_TLS": value}) == {"MAIL_USE_TLS": expected}
 
 
-@pytest.mark.parametrize("value", ["abc", "1.5", "10MB", ""], ids=["word", "decimal", "with-unit", "empty"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("abc", id="word"),
+        pytest.param("1.5", id="decimal"),
+        pytest.param("10MB", id="with-unit"),
+        pytest.param("", id="empty"),
+    ],
+)
 @pytest.mark.parametrize("variable", ["MAIL_PORT", "MAX_CONTENT_LENGTH"])
 def test_bad_integer_in_the_environment_names_the_variable(monkeypatch, variable, value):
     """
@@ -279,7 +251,11 @@ def test_bad_integer_in_the_environment_names_the_variable(monkeypatch, variable
 
 @pytest.mark.parametrize(
     ("config_name", "variable"),
-    [("testing", "TEST_DATABASE_URL"), ("development", "DATABASE_URL"), ("production", "DATABASE_URL")],
+    [
+        pytest.param("testing", "TEST_DATABASE_URL", id="testing-TEST_DATABASE_URL"),
+        pytest.param("development", "DATABASE_URL", id="development-DATABASE_URL"),
+        pytest.param("production", "DATABASE_URL", id="production-DATABASE_URL"),
+    ],
 )
 def test_each_config_reads_its_own_database_variable(monkeypatch, tmp_path, config_name, variable):
     """
@@ -338,66 +314,3 @@ def test_keyword_overrides_win_over_environment_and_class(monkeypatch):
     config = create_app("testing", MAIL_PORT=587, BOOKS_PER_PAGE=3).config
 
     assert (config["MAIL_PORT"], config["BOOKS_PER_PAGE"]) == (587, 3)
-
-
-# --- unittest classes ----------------------------------------------------------
-
-
-class BasicsTestCase(FlaskTestCase):
-    """The first test class in the seed notes: the app exists and is testing."""
-
-    def test_app_exists(self):
-        """
-        GIVEN the app built in setUpClass and the context pushed in setUp
-        WHEN current_app is looked up
-        THEN there is an app
-        """
-        self.assertIsNotNone(current_app)
-
-    def test_current_app_is_this_tests_app(self):
-        """
-        GIVEN the app context pushed in setUp
-        WHEN current_app is resolved to the real object
-        THEN it is the class's app (not some other app left pushed)
-        """
-        self.assertIs(current_app._get_current_object(), self.app)
-
-    def test_app_is_testing(self):
-        """
-        GIVEN the app built with the "testing" config
-        WHEN its config is read
-        THEN TESTING is on
-        """
-        self.assertTrue(current_app.config["TESTING"])
-
-
-class ProductionAppTestCase(FlaskTestCase):
-    """A production app, configured by class attributes, built once for the class."""
-
-    config_name = "production"
-    config_overrides = {"SECRET_KEY": "p" * 64}
-
-    @classmethod
-    def setUpClass(cls):
-        # A class cleanup runs after tearDownClass, even if setUpClass fails later on.
-        cls.addClassCleanup(snapshot_app_logger())
-        super().setUpClass()
-
-    def test_production_hashes_passwords_with_scrypt(self):
-        """
-        GIVEN the production app
-        WHEN a user's password is set
-        THEN it is hashed with scrypt, the strong default
-        """
-        user = User(email="prod@example.com", username="prod", password="a long passphrase")
-
-        self.assertTrue(user.password_hash.startswith("scrypt:"))
-
-    def test_production_is_neither_debug_nor_testing(self):
-        """
-        GIVEN the production app
-        WHEN its flags are read
-        THEN debug and testing are off
-        """
-        self.assertFalse(self.app.debug)
-        self.assertFalse(self.app.testing)

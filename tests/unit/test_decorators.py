@@ -3,10 +3,6 @@
 Patterns: decorator tested on a stand-in view; test_request_context; owner and
 role checks; pytest.raises with match and excinfo.
 
-In detail: testing a decorator on a stand-in view; test_request_context around
-a direct view call; login_user inside a request context; pytest.raises for an
-HTTP exception (werkzeug's Forbidden) and its description.
-
 The decorators are applied when the view modules are imported, once per
 process, so a test of a real admin page does not exercise ``admin_required``
 itself (nor does mutation testing credit it to that test: see

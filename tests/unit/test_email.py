@@ -6,18 +6,9 @@ where the name is looked up; indirect parametrization; caplog for log records;
 pytest-flask config fixture and options marker; joining a thread instead of
 sleeping.
 
-In detail: ``unittest.mock.patch`` as a decorator and as a context manager,
-``patch.object``, ``autospec=True`` (and what it catches), ``MagicMock`` with
-``side_effect`` (a sequence, and an exception), ``assert_called_once_with``,
-``call_args`` / ``call_args_list``, ``method_calls`` to check call order,
-``mock.ANY``, indirect parametrization of a fixture (``mail_config``),
-``monkeypatch.setattr`` on an attribute (a test-only template), ``caplog``,
-pytest-flask's ``options`` marker, joining the thread the code under test
-returns instead of sleeping.
-
 monkeypatch or mock.patch? Both replace an attribute for one test and undo it
 afterwards. Use ``monkeypatch`` (setattr, setenv) when the test only needs a
-different value or a simple stand-in: the ``outbox`` fixture in conftest.py
+different value or a simple stand-in: the ``outbox`` fixture (tests/fixtures/mail.py)
 swaps ``deliver`` for a function that keeps the messages. Use ``mock.patch``
 when the test must also ask how the replacement was called, and give it
 ``autospec=True`` so the mock keeps the real signature.
@@ -28,7 +19,6 @@ Patch where a name is looked up: ``sample_app.email`` calls
 reach the same attribute.
 """
 
-import logging
 import smtplib
 import threading
 from email.message import EmailMessage
@@ -41,6 +31,7 @@ from sample_app import email as email_module
 from sample_app.email import build_message, deliver, send_email
 
 TO = "reader@example.com"
+SENDER = "Bookshelf <noreply@bookshelf.example>"  # MAIL_SENDER of every config
 
 
 @pytest.fixture
@@ -73,7 +64,7 @@ def mail_config(request, app):
 @pytest.fixture
 def message():
     msg = EmailMessage()
-    msg["From"] = "Bookshelf <noreply@bookshelf.example>"
+    msg["From"] = SENDER
     msg["To"] = TO
     msg["Subject"] = "Hello"
     msg.set_content("A message body.")
@@ -100,22 +91,22 @@ def test_deliver_connects_to_the_configured_server(smtp_class, app, mail_config,
     with app.app_context():
         assert deliver(mail_config, message) is True
 
-    smtp_class.assert_called_once_with("smtp.example.com", 587, timeout=mail_config["MAIL_TIMEOUT"])
+    smtp_class.assert_called_once_with("smtp.example.com", 587, timeout=10)  # MAIL_TIMEOUT
     smtp_connection(smtp_class).send_message.assert_called_once_with(message)
 
 
 @pytest.mark.parametrize(
     ("mail_config", "expected_calls"),
     [
-        ({}, ["send_message"]),
-        ({"MAIL_USE_TLS": True}, ["starttls", "send_message"]),
-        ({"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}, ["login", "send_message"]),
-        (
+        pytest.param({}, ["send_message"], id="plain"),
+        pytest.param({"MAIL_USE_TLS": True}, ["starttls", "send_message"], id="tls"),
+        pytest.param({"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}, ["login", "send_message"], id="login"),
+        pytest.param(
             {"MAIL_USE_TLS": True, "MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"},
             ["starttls", "login", "send_message"],
+            id="tls-then-login",
         ),
     ],
-    ids=["plain", "tls", "login", "tls-then-login"],
     indirect=["mail_config"],
 )
 def test_deliver_uses_tls_and_login_only_when_configured(app, mail_config, message, expected_calls):
@@ -133,7 +124,7 @@ def test_deliver_uses_tls_and_login_only_when_configured(app, mail_config, messa
 
 
 @pytest.mark.parametrize(
-    "mail_config", [{"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}], indirect=True, ids=["login"]
+    "mail_config", [pytest.param({"MAIL_USERNAME": "mailer", "MAIL_PASSWORD": "secret"}, id="login")], indirect=True
 )
 def test_deliver_logs_in_with_the_configured_credentials(app, mail_config, message):
     """
@@ -150,11 +141,10 @@ def test_deliver_logs_in_with_the_configured_credentials(app, mail_config, messa
 @pytest.mark.parametrize(
     "error",
     [
-        smtplib.SMTPRecipientsRefused({TO: (550, b"No such user")}),
-        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
-        TimeoutError("timed out"),
+        pytest.param(smtplib.SMTPRecipientsRefused({TO: (550, b"No such user")}), id="recipient-refused"),
+        pytest.param(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), id="server-disconnected"),
+        pytest.param(TimeoutError("timed out"), id="timeout"),
     ],
-    ids=["recipient-refused", "server-disconnected", "timeout"],
 )
 @patch.object(smtplib, "SMTP", autospec=True)
 def test_deliver_logs_and_returns_false_when_sending_fails(smtp_class, app, mail_config, message, caplog, error):
@@ -207,18 +197,15 @@ def test_a_failed_delivery_does_not_affect_the_next_one(app, mail_config, messag
     server.__enter__.return_value.send_message.assert_called_once_with(message)
 
 
-@pytest.mark.parametrize("mail_config", [{"MAIL_BACKEND": "console"}], indirect=True, ids=["console"])
+@pytest.mark.options(LOG_LEVEL="INFO")  # the testing config logs WARNING and up
+@pytest.mark.parametrize("mail_config", [pytest.param({"MAIL_BACKEND": "console"}, id="console")], indirect=True)
 def test_console_backend_logs_the_message_and_never_opens_smtp(app, mail_config, message, caplog):
     """
     GIVEN the console mail backend (development)
     WHEN a message is delivered
     THEN it is logged at INFO with its body, and no SMTP connection is made
     """
-    with (
-        patch("sample_app.email.smtplib.SMTP") as smtp_class,
-        app.app_context(),
-        caplog.at_level(logging.INFO, logger="sample_app"),  # the testing config logs WARNING and up
-    ):
+    with patch("sample_app.email.smtplib.SMTP") as smtp_class, app.app_context():
         assert deliver(mail_config, message) is True
 
     smtp_class.assert_not_called()
@@ -276,9 +263,9 @@ def test_build_message_sets_headers_and_renders_the_body(app, template_name):
     with app.app_context():
         msg = build_message(app.config, TO, "New books", template_name, name="Ada", count=3)
 
-    assert (msg["Subject"], msg["From"], msg["To"]) == ("New books", app.config["MAIL_SENDER"], TO)
+    assert (msg["Subject"], msg["From"], msg["To"]) == ("New books", SENDER, TO)
     # msg["to"] finds "To" too: items() shows the header names as they are sent.
-    assert msg.items()[:3] == [("Subject", "New books"), ("From", app.config["MAIL_SENDER"]), ("To", TO)]
+    assert msg.items()[:3] == [("Subject", "New books"), ("From", SENDER), ("To", TO)]
     assert msg.get_content() == "Hello Ada, you have 3 new books.\n"
 
 
@@ -350,7 +337,7 @@ def test_send_email_async_returns_a_thread_that_delivers(app, template_name):
         assert isinstance(thread, threading.Thread)
         # A daemon thread: a mail server that hangs cannot keep the app from exiting.
         assert thread.daemon is True
-        thread.join(timeout=10)
+        thread.join(timeout=10)  # MAIL_TIMEOUT
 
     assert not thread.is_alive()
     sent = smtp_connection(smtp_class).send_message.call_args.args[0]

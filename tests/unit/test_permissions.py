@@ -1,15 +1,10 @@
-"""Unit tests of the permission bit masks (``sample_app.permissions``): pure functions.
+"""Unit tests of the permission bit masks (``sample_app.permissions``): granting,
+revoking, naming and checking permissions, and the masks of the roles. Pure functions.
 
 Patterns: pure functions without an app; property-based tests with Hypothesis;
 round-trip properties; exhaustive check of a small input space; parametrize
 with ids; stacked parametrize; pytest.raises with match and excinfo;
 permissions as bit masks.
-
-In detail: property-based tests with Hypothesis (invariants of grant/revoke, a
-round trip, consistency between two functions), an exhaustive check when the
-input space is small, ``pytest.mark.parametrize`` with ``ids``, stacked
-``parametrize`` (cartesian product), ``pytest.raises`` with ``match`` and
-``excinfo``.
 """
 
 import pytest
@@ -137,11 +132,10 @@ def test_all_four_bits_name_every_permission():
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("User", ["BROWSE", "WRITE"]),
-        ("Moderator", ["BROWSE", "WRITE", "MODERATE"]),
-        ("Administrator", ["BROWSE", "WRITE", "MODERATE", "ADMIN"]),
+        pytest.param("User", ["BROWSE", "WRITE"], id="user"),
+        pytest.param("Moderator", ["BROWSE", "WRITE", "MODERATE"], id="moderator"),
+        pytest.param("Administrator", ["BROWSE", "WRITE", "MODERATE", "ADMIN"], id="administrator"),
     ],
-    ids=["user", "moderator", "administrator"],
 )
 def test_role_masks(role, expected):
     """
@@ -165,8 +159,11 @@ def test_only_user_is_the_default_role():
     assert defaults == ["User"]
 
 
-@pytest.mark.parametrize("extra_bit", [16, 32, 1 << 10], ids=["bit-4", "bit-5", "bit-10"])
-@pytest.mark.parametrize("base", [0, 0b1111], ids=["empty", "all"])
+@pytest.mark.parametrize(
+    "extra_bit",
+    [pytest.param(1 << 4, id="bit-4"), pytest.param(1 << 5, id="bit-5"), pytest.param(1 << 10, id="bit-10")],
+)
+@pytest.mark.parametrize("base", [pytest.param(0, id="empty"), pytest.param(0b1111, id="all")])
 def test_permission_names_rejects_unknown_bits(base, extra_bit):
     """
     GIVEN a mask with a bit no permission uses (2 bases x 3 extra bits)
@@ -177,7 +174,10 @@ def test_permission_names_rejects_unknown_bits(base, extra_bit):
         permission_names(base | extra_bit)
 
 
-@pytest.mark.parametrize("name", ["SUPERUSER", "browse", ""], ids=["unknown", "wrong-case", "empty"])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("SUPERUSER", id="unknown"), pytest.param("browse", id="wrong-case"), pytest.param("", id="empty")],
+)
 def test_mask_from_names_rejects_unknown_names(name):
     """
     GIVEN a name that is not a Permission member (names are case-sensitive)

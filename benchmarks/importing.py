@@ -1,0 +1,114 @@
+"""How the CSV import's cost grows with the file: rows per second at two sizes.
+
+Each run builds a fresh database (SQLite file, or a PostgreSQL database of
+its own), an administrator, and a CSV file of N books by 50 authors with two
+of 21 tags each, then times ``sample_app.importer.import_books`` on it: the
+parsing, the checks and the one transaction, as ``flask import-books`` and the
+admin page run them, without the process start-up. The cost per row at 20,000
+rows over the cost per row at 1,000 is the number that matters: about 1 when
+the import is linear, and growing with the size when it is not.
+
+Usage: python benchmarks/importing.py [--sizes 1000 20000] [--repeat 3] [--postgres URL]
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sample_app import create_app  # noqa: E402
+from sample_app.commands import create_admin, init_db  # noqa: E402
+from sample_app.extensions import db  # noqa: E402
+from sample_app.importer import import_books  # noqa: E402
+from sample_app.isbn import isbn13_check_digit  # noqa: E402
+
+TAGS = [f"tag {n}" for n in range(21)]
+
+
+def csv_data(rows):
+    """A CSV file of ``rows`` valid books, as bytes (the same file for a given size)."""
+    rng = random.Random(rows)
+    lines = ["title,author,isbn,year,tags"]
+    for n in range(rows):
+        body = f"979{n:09d}"
+        tags = ";".join(rng.sample(TAGS, 2))
+        lines.append(f"Title {n},Author {n % 50},{body + isbn13_check_digit(body)},{1900 + n % 120},{tags}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _postgres_database(url, create=True):
+    """Drop the database of ``url``, and create it empty unless ``create`` is false."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        if create:
+            connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    admin.dispose()
+
+
+def time_import(data, database_url):
+    """Seconds ``import_books`` takes on a fresh database at ``database_url``."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        init_db()
+        owner = create_admin("bench@example.com", "a-long-password")
+        start = time.perf_counter()
+        count = import_books(data, owner)
+        seconds = time.perf_counter() - start
+        db.engine.dispose()
+    assert count == data.count(b"\n") - 1
+    return seconds
+
+
+def measure(sizes, repeat, postgres_url=None):
+    """``{(backend, rows): median seconds}`` for each size, SQLite and (if given) PostgreSQL."""
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        for rows in sizes:
+            data = csv_data(rows)
+            for run in range(repeat):
+                sqlite_url = f"sqlite:///{Path(tmp) / f'import-{rows}-{run}.sqlite'}"
+                results.setdefault(("SQLite", rows), []).append(time_import(data, sqlite_url))
+                if postgres_url:
+                    _postgres_database(sa.make_url(postgres_url))
+                    results.setdefault(("PostgreSQL", rows), []).append(time_import(data, postgres_url))
+    if postgres_url:
+        _postgres_database(sa.make_url(postgres_url), create=False)
+    return {key: statistics.median(times) for key, times in results.items()}
+
+
+def table(results, sizes):
+    """A markdown table: rows per second per size and backend, and the cost-per-row ratio."""
+    backends = list(dict.fromkeys(backend for backend, _ in results))
+    smallest, largest = min(sizes), max(sizes)
+    header = ["backend", *[f"{rows:,} rows: seconds" for rows in sizes], *[f"{rows:,} rows: rows/s" for rows in sizes]]
+    header.append(f"cost per row, {largest:,} / {smallest:,}")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for backend in backends:
+        seconds = [results[(backend, rows)] for rows in sizes]
+        rates = [f"{rows / s:,.0f}" for rows, s in zip(sizes, seconds, strict=True)]
+        growth = (results[(backend, largest)] / largest) / (results[(backend, smallest)] / smallest)
+        cells = [backend, *[f"{s:.2f}" for s in seconds], *rates, f"{growth:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL database this script may drop and create")
+    args = parser.parse_args()
+    print(table(measure(args.sizes, args.repeat, args.postgres), args.sizes))
+
+
+if __name__ == "__main__":
+    main()

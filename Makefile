@@ -12,17 +12,29 @@ PY := $(BIN)/python
 FLASK := $(BIN)/flask --app sample_app
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Test processes: xdist workers, one per core by default (WORKERS=0: serial).
+WORKERS ?= auto
+PARALLEL := -n $(WORKERS) --dist worksteal
 # Reports written by every coverage run: terminal, htmlcov/, coverage.xml.
 COV_ARGS := --cov --cov-report=term --cov-report=html --cov-report=xml
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test
+# Sharded runs (CI): SHARD of SHARDS, split by the durations in .test_durations.
+SHARDS ?= 2
+SHARD ?= 1
+# Where each leg leaves its coverage data for `make coverage-combine`.
+COVERAGE_DATA := $(CURDIR)/coverage-data
+LEG ?= py$(PYTHON_VERSION)-$(if $(TEST_DATABASE_URL),postgres,sqlite)-shard$(SHARD)of$(SHARDS)
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest coverage-html lint security flake-hunt mutation bench bench-isolation clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
-	@echo "make test           whole suite on SQLite, branch coverage, 100% gate, JUnit XML"
+	@echo "make test           whole suite on SQLite on every core, branch coverage, 100% gate, JUnit XML"
 	@echo "make test-postgres  the same suite on PostgreSQL ($(TEST_PG_URL))"
-	@echo "make test-fast      the suite in parallel (-n auto), no coverage"
+	@echo "make test-fast      the suite on every core, no coverage"
+	@echo "make test-changed   only the tests whose code changed since the last run (pytest-testmon)"
+	@echo "make test-shard     one shard of the suite (SHARD=1 SHARDS=2), coverage data to coverage-data/"
+	@echo "make coverage-combine  every leg's coverage data as one report and one 100% gate"
 	@echo "make test-random    the suite under -n 2 in random order (seed printed)"
 	@echo "make test-e2e       browser tests (Chromium) against a live server"
 	@echo "make test-unittest  the unittest-style modules under python -m unittest"
@@ -43,21 +55,22 @@ $(STAMP): $(PY) setup.cfg pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-instance/bookshelf.sqlite: | $(STAMP)
-	$(FLASK) init-db
+# The database is brought up to date by the migrations (migrations/), as a
+# deployed app's would be; seed-demo adds the demo data once.
+run: $(STAMP)
+	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-
-run: $(STAMP) instance/bookshelf.sqlite
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The gate: every core, branch coverage combined from the workers, 100% or fail.
 test: $(STAMP)
-	$(PY) -m pytest -m "not e2e" $(COV_ARGS) --junitxml=junit.xml $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" $(PARALLEL) $(COV_ARGS) --junitxml=junit.xml $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
-	TEST_DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest -m "not e2e" $(COV_ARGS) --junitxml=junit-postgres.xml $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest -m "not e2e" $(PARALLEL) $(COV_ARGS) --junitxml=junit-postgres.xml $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e" -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" $(PARALLEL) $(PYTEST_ARGS)
 
 test-random: $(STAMP)
 	$(PY) -m pytest -m "not e2e" -n 2 -p randomly $(COV_ARGS) $(PYTEST_ARGS)
@@ -66,8 +79,36 @@ test-random: $(STAMP)
 test-e2e: $(STAMP)
 	$(PY) -m pytest -m e2e --junitxml=junit-e2e.xml $(PYTEST_ARGS)
 
+# Under coverage too: its data joins the other legs' in `make coverage-combine`.
 test-unittest: $(STAMP)
-	$(PY) -m unittest discover -s tests -t . -p 'test_*.py'
+	mkdir -p $(COVERAGE_DATA)
+	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage.py$(PYTHON_VERSION)-unittest $(PY) -m coverage run -m unittest discover -s tests -t . -p 'test_*.py'
+
+# One shard of the suite, as a CI job runs it: no gate of its own (a shard
+# covers part of the app); its coverage data waits in coverage-data/ for the rest.
+test-shard: $(STAMP)
+	mkdir -p $(COVERAGE_DATA)
+	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage.$(LEG) $(PY) -m pytest -m "not e2e" $(PARALLEL) \
+		--splits $(SHARDS) --group $(SHARD) --durations-path .test_durations \
+		--cov --cov-report= --cov-fail-under=0 --junitxml=junit-$(LEG).xml $(PYTEST_ARGS)
+
+# Refresh the recorded durations the shards are split by (commit the file).
+test-durations: $(STAMP)
+	$(PY) -m pytest -m "not e2e" -p no:randomly --store-durations --durations-path .test_durations $(PYTEST_ARGS)
+
+# Only the tests that ran code changed since the last run (pytest-testmon; the
+# first run records, and runs everything).
+test-changed: $(STAMP)
+	$(PY) -m pytest -m "not e2e" -p no:randomly --testmon $(PYTEST_ARGS)
+
+# Every leg's data in coverage-data/, as one report: terminal, htmlcov/,
+# coverage.xml, coverage-summary.md, coverage-badge.svg; the 100% gate last.
+coverage-combine: $(STAMP)
+	$(PY) -m coverage combine --keep $(COVERAGE_DATA)
+	$(PY) -m coverage html
+	$(PY) -m coverage xml
+	$(PY) scripts/coverage_summary.py coverage.xml
+	$(PY) -m coverage report
 
 coverage-html: test
 	$(PY) -m webbrowser -t "file://$(CURDIR)/htmlcov/index.html"
@@ -110,4 +151,4 @@ bench-isolation: $(STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
 
 clean:
-	rm -rf .venv .venv-* htmlcov coverage.xml .coverage .coverage.* junit*.xml .pytest_cache .hypothesis *.egg-info
+	rm -rf .venv .venv-* htmlcov coverage.xml coverage-data coverage-summary.md coverage-badge.svg .coverage .coverage.* .testmondata* junit*.xml .pytest_cache .hypothesis *.egg-info

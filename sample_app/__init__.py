@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from .config import env_overrides, get_config_class
-from .extensions import csrf, db, login_manager
+from .extensions import csrf, db, login_manager, migrate
 from .hooks import register_hooks
 from .logging_setup import configure_logging
 
@@ -29,6 +29,7 @@ def create_app(config_name="development", **overrides):
     # Flask-WTF's CSRF check, so a request it refuses still gets its id.
     register_hooks(app)
     db.init_app(app)
+    migrate.init_app(app, db)
     login_manager.init_app(app)
     csrf.init_app(app)
     login_manager.login_view = "auth.login"

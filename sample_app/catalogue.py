@@ -353,8 +353,14 @@ def search_clause(q):
     return db.or_(*conditions)
 
 
-def search_books(page, per_page, q=None):
-    """One page of books, newest first, optionally matching ``q``.
+def tag_clause(tag):
+    """A WHERE clause for books with the tag ``tag``, compared after the same
+    normalisation as stored tags ("  SF " finds the books tagged "sf")."""
+    return Book.tags.any(Tag.name == Tag.normalize(tag))
+
+
+def search_books(page, per_page, q=None, tag=None):
+    """One page of books, newest first, optionally matching ``q`` and having the tag ``tag``.
 
     Raises :class:`PageNotFound` for a page after the last one (page 1
     always exists, even when it is empty).
@@ -363,6 +369,8 @@ def search_books(page, per_page, q=None):
     where = search_clause(q)
     if where is not None:
         query = query.where(where)
+    if tag:
+        query = query.where(tag_clause(tag))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     if page > 1 and not pagination.items:
         raise PageNotFound(page)
@@ -380,10 +388,19 @@ def filtered_books(author=None, tag=None):
     if author:
         query = query.where(Book.author.icontains(author, autoescape=True))
     if tag:
-        query = query.where(Book.tags.any(Tag.name == Tag.normalize(tag)))
+        query = query.where(tag_clause(tag))
     return query
 
 
 def filter_books(page, per_page, author=None, tag=None):
     """One page (a Flask-SQLAlchemy ``Pagination``) of :func:`filtered_books`."""
     return db.paginate(filtered_books(author, tag), page=page, per_page=per_page, error_out=False)
+
+
+def tag_names():
+    """The names of the tags at least one book has, in alphabetical order.
+
+    Read from the database on each call: the book list's tag filter asks on
+    every request, so a tag added a moment ago is offered at once.
+    """
+    return list(db.session.scalars(db.select(Tag.name).where(Tag.books.any()).order_by(Tag.name)))

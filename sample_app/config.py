@@ -28,6 +28,7 @@ ENV_SETTINGS = {
     "MAIL_BACKEND": ("MAIL_BACKEND", str),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "LOG_LEVEL": ("LOG_LEVEL", str),
+    "LOOKUP_URL": ("LOOKUP_URL", str),
 }
 
 
@@ -47,6 +48,15 @@ class Config:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
     API_TOKEN_TTL = 3600  # seconds
+    CONFIRM_TOKEN_TTL = 24 * 3600  # seconds a confirmation link stays valid
+
+    # The book catalogue service asked for a book's details by ISBN (Open Library's API).
+    LOOKUP_URL = "https://openlibrary.org"
+    LOOKUP_CONNECT_TIMEOUT = 3.05  # seconds to connect
+    LOOKUP_READ_TIMEOUT = 5  # seconds to wait for each part of the answer
+    LOOKUP_RETRIES = 2  # more tries after a failed connection or a 502, 503 or 504
+    # Seconds; urllib3 retries once at once, then waits 2 x this, 4 x this...
+    LOOKUP_BACKOFF = 0.2
 
     # A werkzeug hash method name, not a password (bandit B105 guesses from the name).
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
@@ -95,6 +105,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # nosec B105
     MAIL_ASYNC = False
     LOG_LEVEL = "WARNING"
+    # Nothing listens on port 9 (discard) of this machine: a lookup that was not
+    # replaced by the test fails at once, and pytest-socket blocks any other host.
+    LOOKUP_URL = "http://127.0.0.1:9"
+    LOOKUP_BACKOFF = 0  # a retry in a test has nothing to wait for
 
 
 class ProductionConfig(Config):

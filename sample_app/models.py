@@ -95,6 +95,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roles.id"))
+    # When the owner of the address followed the link e-mailed to it; None until then.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role: Mapped[Role | None] = relationship(back_populates="users")
     books: Mapped[list["Book"]] = relationship(back_populates="owner", cascade="all, delete-orphan")
@@ -115,6 +117,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def verify_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def confirmed(self):
+        return self.confirmed_at is not None
 
     def can(self, permission):
         return self.role is not None and self.role.has_permission(permission)

@@ -10,6 +10,7 @@ Call them inside an app context; they commit, like the app would.
 import itertools
 
 from sample_app.catalogue import new_book
+from sample_app.clock import utcnow
 from sample_app.extensions import db
 from sample_app.isbn import isbn13_check_digit
 from sample_app.models import Role, User
@@ -25,10 +26,13 @@ def unique_isbn():
     return body + isbn13_check_digit(body)
 
 
-def create_user(role="User", password=DEFAULT_PASSWORD, **fields):
+def create_user(role="User", password=DEFAULT_PASSWORD, confirmed=True, **fields):
+    """A user, committed; confirmed (as if the e-mailed link was followed) unless ``confirmed=False``."""
     n = next(_sequence)
     fields.setdefault("email", f"reader{n}@example.com")
     fields.setdefault("username", f"reader{n}")
+    if confirmed:
+        fields.setdefault("confirmed_at", utcnow())
     role = db.session.scalar(db.select(Role).filter_by(name=role))
     user = User(password=password, role=role, **fields)
     db.session.add(user)

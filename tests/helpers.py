@@ -15,6 +15,7 @@ import logging
 import os
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jwt
@@ -111,6 +112,25 @@ def day(n):
     """A fixed, timezone-aware moment: day ``n`` of January 2024 (creation
     times that order books without waiting for the clock)."""
     return datetime(2024, 1, n, tzinfo=UTC)
+
+
+class _InputValues(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and "name" in attrs:
+            self.values[attrs["name"]] = attrs.get("value")
+
+
+def input_values(page):
+    """``{name: value}`` of the page's <input>s, parsed (the stdlib parser
+    unescapes values), so tests don't depend on attribute order."""
+    parser = _InputValues()
+    parser.feed(page)
+    return parser.values
 
 
 def log_record(message="something happened"):

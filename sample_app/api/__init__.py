@@ -13,4 +13,4 @@ from ..extensions import csrf
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import lookup, views  # noqa: E402,F401  (register the routes on bp)

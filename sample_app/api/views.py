@@ -49,6 +49,9 @@ def create_token():
     if user is None:
         message = "Send a valid email and password with HTTP Basic authentication"
         return json_error(401, message, {"WWW-Authenticate": BASIC_CHALLENGE})
+    if not user.confirmed:
+        # The right password, but the address is not proven yet: no writing, by the site or the API.
+        return json_error(403, "Confirm your e-mail address (follow the link e-mailed to you) to get an API token")
     ttl = current_app.config["API_TOKEN_TTL"]
     # token_type is the OAuth token type, not a password (bandit B106 guesses from the name).
     response = jsonify(token=issue_token(user.id, ttl), token_type="Bearer", expires_in=ttl)  # nosec B106

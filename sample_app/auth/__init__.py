@@ -1,4 +1,8 @@
-"""auth blueprint: registration, login and logout (mounted at /auth)."""
+"""auth blueprint: registration, login, logout and e-mail confirmation (mounted at /auth).
+
+Its views module also registers, for the whole app, the hook that keeps a user
+whose address is not confirmed yet to the pages they may use.
+"""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""Accounts: registration, password checks and safe post-login redirects.
+"""Accounts: registration, password checks, e-mail confirmation and safe post-login redirects.
 
 Plain functions, so tests call them directly (tests/unit/test_auth_services.py)
 and the views stay thin.
@@ -9,14 +9,17 @@ import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from ..clock import utcnow
 from ..email import send_email
 from ..extensions import db
 from ..models import User
 
 WELCOME_SUBJECT = "Welcome to Bookshelf"
+CONFIRM_SUBJECT = "Confirm your Bookshelf account"
 
 # The account rules, for the registration form and ``flask create-admin`` alike.
 # fullmatch, not match + "$": "$" also matches before a trailing newline.
@@ -63,7 +66,8 @@ def username_taken(username):
 
 
 def register_user(email, username, password):
-    """Create and commit a user, then send the welcome e-mail.
+    """Create and commit a user, then send the welcome e-mail, which carries
+    the link to confirm the address (rendered in a request: it holds a full URL).
 
     Raises :class:`DuplicateUserError` (with nothing written) when the
     database refuses a duplicate that the form's checks let through, e.g.
@@ -76,8 +80,100 @@ def register_user(email, username, password):
     except IntegrityError:
         db.session.rollback()
         raise DuplicateUserError("That e-mail or username is already registered.") from None
-    send_email(user.email, WELCOME_SUBJECT, "welcome", user=user)
+    send_email(user.email, WELCOME_SUBJECT, "welcome", user=user, token=confirmation_token(user))
     return user
+
+
+# --- e-mail confirmation ----------------------------------------------------------
+
+# The salt names the token's purpose: a token signed with the same key for
+# anything else (a password reset, say) does not confirm an account.
+CONFIRM_SALT = "account-confirmation"
+
+CONFIRM_EXPIRED = "This confirmation link has expired: ask for a new one below."
+CONFIRM_INVALID = "This confirmation link is not valid."
+CONFIRM_OTHER_ACCOUNT = "This confirmation link is for another account."
+ALREADY_CONFIRMED = "Your account is already confirmed."
+
+
+class ConfirmationError(Exception):
+    """A confirmation link that cannot confirm this account; the message says why."""
+
+
+class ConfirmationExpired(ConfirmationError):
+    """A genuine link, older than ``CONFIRM_TOKEN_TTL``."""
+
+
+class ConfirmationInvalid(ConfirmationError):
+    """Not a confirmation token of this site: tampered, made for another purpose, or garbage."""
+
+
+class ConfirmationForAnotherAccount(ConfirmationError):
+    """A genuine link, e-mailed to another user than the one logged in."""
+
+
+class AlreadyConfirmed(ConfirmationError):
+    """The account is confirmed already (a link followed twice, a new link asked for)."""
+
+
+def _confirmation_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirmation_token(user):
+    """A signed, URL-safe token for the link that confirms ``user``'s address.
+
+    It holds the user id and the e-mail address (a link sent to an address the
+    account no longer has confirms nothing) and the time it was made, which
+    :func:`confirm` checks against ``CONFIRM_TOKEN_TTL``.
+    """
+    return _confirmation_serializer().dumps({"user_id": user.id, "email": user.email})
+
+
+def _read_confirmation_token(token):
+    """``(user_id, email, expired)``, or raise :class:`ConfirmationInvalid`."""
+    serializer = _confirmation_serializer()
+    try:
+        payload, expired = serializer.loads(token, max_age=current_app.config["CONFIRM_TOKEN_TTL"]), False
+    except SignatureExpired as exc:
+        # itsdangerous checks the signature before the age: this payload is
+        # genuine, so an old link can still be told apart from another user's.
+        payload, expired = serializer.load_payload(exc.payload), True
+    except BadData:
+        raise ConfirmationInvalid(CONFIRM_INVALID) from None
+    try:
+        return payload["user_id"], payload["email"], expired
+    except (KeyError, TypeError):
+        raise ConfirmationInvalid(CONFIRM_INVALID) from None
+
+
+def confirm(user, token):
+    """Confirm ``user``'s address with ``token`` (from the link) and commit.
+
+    Raises, changing nothing, the :class:`ConfirmationError` that says why not:
+    :class:`ConfirmationInvalid`, :class:`ConfirmationForAnotherAccount`,
+    :class:`AlreadyConfirmed` (checked before the age: following the link again
+    days later is not an error) or :class:`ConfirmationExpired`.
+    """
+    user_id, email, expired = _read_confirmation_token(token)
+    if user_id != user.id:
+        raise ConfirmationForAnotherAccount(CONFIRM_OTHER_ACCOUNT)
+    if email != user.email:
+        # Sent to an address the account no longer has: it proves nothing now.
+        raise ConfirmationInvalid(CONFIRM_INVALID)
+    if user.confirmed:
+        raise AlreadyConfirmed(ALREADY_CONFIRMED)
+    if expired:
+        raise ConfirmationExpired(CONFIRM_EXPIRED)
+    user.confirmed_at = utcnow()
+    db.session.commit()
+
+
+def send_confirmation(user):
+    """E-mail ``user`` a new confirmation link; :class:`AlreadyConfirmed` (nothing sent) if there is no need."""
+    if user.confirmed:
+        raise AlreadyConfirmed(ALREADY_CONFIRMED)
+    send_email(user.email, CONFIRM_SUBJECT, "confirm", user=user, token=confirmation_token(user))
 
 
 def authenticate(email, password):

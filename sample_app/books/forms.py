@@ -1,14 +1,16 @@
-"""The one form for adding and editing a book.
+"""The book forms: the one form for adding and editing a book, and the book
+list's tag filter.
 
-Its rules are the catalogue's (:mod:`sample_app.catalogue`), so a title the API
+Their rules are the catalogue's (:mod:`sample_app.catalogue`), so a title the API
 refuses is refused here with the same message.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from .. import catalogue
+from ..models import Tag
 from ..validators import rule
 
 
@@ -61,3 +63,24 @@ class BookForm(FlaskForm):
             "year": self.year.clean,
             "tags": self.tag_names.clean,
         }
+
+
+class TagFilterForm(FlaskForm):
+    """The book list's tag filter, a GET form: ``TagFilterForm(request.args)``.
+
+    Its choices are "Any tag" (value "") and every tag that has a book, read
+    from the database when the form is made, on each request: choices set on
+    the field itself would be read once, at import, and a new tag would never
+    appear. A value is compared after the tags' own normalisation ("SF" is
+    "sf"); one that is not a choice gets the field's "Not a valid choice."
+    """
+
+    class Meta:
+        # A GET form: its URL is a link to share, and a search changes nothing.
+        csrf = False
+
+    tag = SelectField("Tag", default="", coerce=Tag.normalize)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag.choices = [("", "Any tag"), *((name, name) for name in catalogue.tag_names())]

@@ -1,17 +1,18 @@
 """Catalogue pages. Thin: read the request, call the catalogue, render or redirect.
 
-The catalogue's exceptions become error pages through sample_app.errors.
+The catalogue's exceptions become error pages through sample_app.errors; a
+failed ISBN lookup (:mod:`sample_app.lookup`) becomes a flashed message.
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import catalogue
+from .. import catalogue, lookup
 from ..decorators import permission_required
 from ..permissions import Permission
 from ..text import whole_number
 from . import bp
-from .forms import BookForm
+from .forms import BookForm, TagFilterForm
 
 # Ids above the largest integer primary key are a 404 from routing, before
 # they reach the database (SQLite cannot bind integers over 64 bits).
@@ -22,8 +23,11 @@ BOOK_ID = f"<int(max={catalogue.MAX_BOOK_ID}):book_id>"
 def index():
     page = whole_number(request.args.get("page"), "page", 1)
     q = request.args.get("q", "").strip()
-    pagination = catalogue.search_books(page, current_app.config["BOOKS_PER_PAGE"], q=q)
-    return render_template("books/index.html", pagination=pagination, q=q)
+    tag_form = TagFilterForm(request.args)
+    # A tag that is not a choice is the form's error; the list is then not filtered.
+    tag = tag_form.tag.data if tag_form.validate() else ""
+    pagination = catalogue.search_books(page, current_app.config["BOOKS_PER_PAGE"], q=q, tag=tag)
+    return render_template("books/index.html", pagination=pagination, q=q, tag=tag, tag_form=tag_form)
 
 
 @bp.route(f"/{BOOK_ID}")
@@ -43,10 +47,24 @@ def _save(form, save):
         return None
 
 
+def _looked_up(isbn):
+    """The add form filled in with the details of ``isbn`` from the external
+    catalogue; when the lookup fails, with the ISBN only and a flashed reason."""
+    try:
+        details = lookup.fetch_book_details(isbn, current_app.config)
+    except lookup.LookupFailed as exc:
+        flash(str(exc), "error")
+        return BookForm(data={"isbn": isbn})
+    flash("Filled in from the lookup service: check the details, then save.", "info")
+    return BookForm(data={"isbn": isbn, **details})
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.WRITE)
 def create():
-    form = BookForm()
+    # GET /books/new?lookup=<isbn> fills the form in; a POST saves what was posted.
+    isbn = request.args.get("lookup", "").strip()
+    form = _looked_up(isbn) if isbn and request.method == "GET" else BookForm()
     book = _save(form, lambda data: catalogue.add_book(current_user, data))
     if book is not None:
         flash(f'Added "{book.title}".', "success")

@@ -108,6 +108,35 @@ def test_bad_basic_credentials_are_refused_with_a_basic_challenge(client, user, 
     assert "token" not in response.json
 
 
+def test_unconfirmed_user_with_the_right_password_gets_a_json_403(client, make_user):
+    """
+    GIVEN a user who has not confirmed their e-mail address yet
+    WHEN they ask for a token with their right e-mail and password
+    THEN the answer is a JSON 403 that says what to do, and no token
+    """
+    make_user(email="newcomer@example.com", confirmed=False)
+
+    response = client.post(TOKENS_URL, auth=("newcomer@example.com", DEFAULT_PASSWORD))
+
+    assert_json_error(
+        response, 403, "Confirm your e-mail address (follow the link e-mailed to you) to get an API token", "Forbidden"
+    )
+    assert "token" not in response.json
+
+
+def test_unconfirmed_user_with_a_wrong_password_gets_the_usual_401(client, make_user):
+    """
+    GIVEN a user who has not confirmed their e-mail address yet
+    WHEN someone asks for a token with their e-mail and a wrong password
+    THEN the answer is the usual 401: without the password, nobody learns whether the account is confirmed
+    """
+    make_user(email="newcomer@example.com", confirmed=False)
+
+    response = client.post(TOKENS_URL, auth=("newcomer@example.com", "wrong-password"))
+
+    assert_json_error(response, 401, "Send a valid email and password with HTTP Basic authentication")
+
+
 def test_token_endpoint_only_accepts_post(client, user):
     """
     GIVEN the token endpoint

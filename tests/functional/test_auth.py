@@ -98,14 +98,21 @@ def test_register_flashes_a_welcome_message(client, auth, outbox):
 
     assert response.status_code == 302
     assert response.location == BOOKS_INDEX
-    assert flashed_messages(client) == [("success", "Welcome, newreader! Your account has been created.")]
+    assert flashed_messages(client) == [
+        (
+            "success",
+            "Welcome, newreader! Your account has been created. "
+            "Follow the link e-mailed to new@example.com to confirm your address.",
+        )
+    ]
 
 
 def test_register_sends_a_welcome_email(auth, outbox):
     """
     GIVEN the outbox fixture capturing e-mails
     WHEN a visitor registers
-    THEN one welcome e-mail is sent to them, greeting them by username
+    THEN one welcome e-mail is sent to them, greeting them by username and
+         carrying the full link that confirms their address (tests/functional/test_confirmation.py follows it)
     """
     auth.register(email="new@example.com", username="newreader")
 
@@ -113,6 +120,7 @@ def test_register_sends_a_welcome_email(auth, outbox):
     assert message["To"] == "new@example.com"
     assert message["Subject"] == "Welcome to Bookshelf"
     assert "Hello newreader," in message.get_content()
+    assert re.search(r"^http://localhost/auth/confirm/[A-Za-z0-9_.-]+$", message.get_content(), re.MULTILINE)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Functional tests of the catalogue pages (/books/...), through the test client:
-list, pagination, search, detail, add, edit and delete.
+list, pagination, search, tag filter, detail, add, edit and delete.
 
 Patterns: database content in the page; posted data stored in the database;
 HTML escaping proof; pagination boundaries; pytest-flask config fixture and
@@ -7,7 +7,8 @@ options marker; status codes for missing rows and wrong methods; login_required
 redirect with next; owner and role checks; form pre-filled from an object;
 invalid post writes nothing; logged-in client fixtures; factory fixtures;
 parametrizing over fixtures; simulated race past a uniqueness check; CSRF
-turned on for one test; app context only around database work.
+turned on for one test; app context only around database work; form choices
+read from the database per request.
 """
 
 import re
@@ -17,30 +18,36 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from sample_app.models import Book, Tag
-from tests.helpers import day, duplicate_isbn_message, row_count, stored_book
+from tests.helpers import day, duplicate_isbn_message, input_values, row_count, stored_book
 
 DUNE_ISBN = "9780441172719"
 DUNE_ISBN10 = "0441172717"
 KINDRED_ISBN = "9780807083697"
 
 
-class _InputValues(HTMLParser):
+class _TagOptions(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.values = {}
+        self.options = []
+        self._in_tag_select = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "input" and "name" in attrs:
-            self.values[attrs["name"]] = attrs.get("value")
+        if tag == "select":
+            self._in_tag_select = attrs.get("name") == "tag"
+        elif tag == "option" and self._in_tag_select:
+            self.options.append((attrs.get("value"), "selected" in attrs))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._in_tag_select = False
 
 
-def input_values(page):
-    """``{name: value}`` of the page's <input>s, parsed (the stdlib parser
-    unescapes values), so tests don't depend on attribute order."""
-    parser = _InputValues()
+def tag_options(page):
+    """``[(value, selected), ...]`` of the tag filter's <select>, parsed."""
+    parser = _TagOptions()
     parser.feed(page)
-    return parser.values
+    return parser.options
 
 
 def book_form(**overrides):
@@ -289,6 +296,121 @@ def test_search_term_is_escaped_in_the_page(client):
 
     assert "<script>alert(1)" not in page
     assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
+# --- tag filter ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tagged_books(make_book):
+    make_book(title="Dune", tags=["sf", "classic"], created_at=day(1))
+    make_book(title="Kindred", tags=["classic"], created_at=day(2))
+    make_book(title="Piranesi", created_at=day(3))
+
+
+def test_tag_filter_offers_any_tag_and_each_tag_that_has_a_book(client, tagged_books):
+    """
+    GIVEN books tagged "sf" and "classic", and one without tags
+    WHEN the list is requested
+    THEN a Tag select offers "Any tag" (selected) and each tag, alphabetically, next to the search box
+    """
+    page = client.get("/books/").text
+
+    assert tag_options(page) == [("", True), ("classic", False), ("sf", False)]
+    assert '<option selected value="">Any tag</option>' in page
+    assert '<label for="tag">Tag</label>' in page
+    assert page.index('role="search"') < page.index('<select id="tag" name="tag">')
+
+
+def test_tag_added_during_the_test_appears_in_the_filter(client, make_book):
+    """
+    GIVEN the list requested once, with a book tagged "sf"
+    WHEN a book with the new tag "poetry" is added and the list requested again
+    THEN the select offers "poetry" too: its choices are read on each request
+    """
+    make_book(tags=["sf"])
+    before = tag_options(client.get("/books/").text)
+
+    make_book(title="Odes", tags=["poetry"])
+    page = client.get("/books/", query_string={"tag": "poetry"}).text
+
+    assert before == [("", True), ("sf", False)]
+    assert tag_options(page) == [("", False), ("poetry", True), ("sf", False)]
+    assert ">Odes</a>" in page
+
+
+@pytest.mark.parametrize(
+    ("tag", "selected"),
+    [pytest.param("classic", "classic", id="as-stored"), pytest.param(" Classic ", "classic", id="normalised")],
+)
+def test_tag_filter_lists_only_books_with_the_tag(client, tagged_books, tag, selected):
+    """
+    GIVEN Dune and Kindred tagged "classic", and Piranesi without tags
+    WHEN the list is filtered by "classic", in any spelling
+    THEN only Dune and Kindred are listed, and "classic" is selected
+    """
+    page = client.get("/books/", query_string={"tag": tag}).text
+
+    assert ">Dune</a>" in page
+    assert ">Kindred</a>" in page
+    assert "Piranesi" not in page
+    assert (selected, True) in tag_options(page)
+
+
+def test_unknown_tag_gets_the_forms_error_not_a_500(client, tagged_books):
+    """
+    GIVEN books, none tagged "zebra"
+    WHEN the list is filtered by "zebra"
+    THEN the page (200) shows the field's error next to the select, and lists every book
+    """
+    response = client.get("/books/?tag=zebra")
+
+    assert response.status_code == 200
+    page = response.text
+    assert '<span class="error">Not a valid choice.</span>' in page
+    for title in ("Dune", "Kindred", "Piranesi"):
+        assert f">{title}</a>" in page
+
+
+def test_search_and_tag_forms_keep_each_others_value(client, tagged_books):
+    """
+    GIVEN a list searched for "dune" and filtered by "sf"
+    WHEN the page is shown
+    THEN the search form carries the tag and the tag form the search term, as hidden inputs
+    """
+    page = client.get("/books/?q=dune&tag=sf").text
+
+    assert '<input type="hidden" name="tag" value="sf">' in page
+    assert '<input type="hidden" name="q" value="dune">' in page
+    assert ">Dune</a>" in page
+
+
+def test_search_and_tag_without_match_says_so(client, tagged_books):
+    """
+    GIVEN books tagged "sf", none matching "kindred"
+    WHEN the list is searched for "kindred" and filtered by "sf"
+    THEN the page says no book tagged "sf" matches "kindred"
+    """
+    page = client.get("/books/?q=kindred&tag=sf").text
+
+    assert "No books tagged “sf” match “kindred”." in page
+    assert "<table" not in page
+
+
+@pytest.mark.options(BOOKS_PER_PAGE=2)
+def test_page_links_keep_the_search_term_and_the_tag(client, make_book):
+    """
+    GIVEN five books matching "dune" and tagged "sf", two per page
+    WHEN page 2 of the search for "dune" filtered by "sf" is requested
+    THEN the links to pages 1 and 3 carry both the search term and the tag
+    """
+    for n in range(5):
+        make_book(title=f"Dune part {n}", tags=["sf"])
+
+    page = client.get("/books/?q=dune&tag=sf&page=2").text
+
+    assert 'href="/books/?page=1&amp;q=dune&amp;tag=sf">Previous</a>' in page
+    assert 'href="/books/?page=3&amp;q=dune&amp;tag=sf">Next</a>' in page
 
 
 # --- detail -----------------------------------------------------------------------------

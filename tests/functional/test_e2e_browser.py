@@ -1,8 +1,10 @@
 """End-to-end tests: the app on a live server, driven by a real browser (Chromium
-through Playwright): logging in, adding a book, importing a CSV file.
+through Playwright): logging in, adding a book, importing a CSV file, registering
+and confirming the address from the e-mailed link.
 
 Patterns: live server in a thread; browser tests with Playwright; fixture
-overridden in one module; screenshot on failure; skip with an install hint.
+overridden in one module; screenshot on failure; skip with an install hint;
+e-mail outbox fixture.
 
 Why these tests do not use the rollback harness: the live server answers from
 another thread, which must not share the test's connection and transaction.
@@ -14,6 +16,7 @@ They carry the ``e2e`` mark, which ``make test`` leaves out so that their run
 time is reported separately: run them with ``make test-e2e``.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,7 +24,7 @@ import pytest
 
 from sample_app import create_app
 from sample_app.extensions import db
-from sample_app.models import Book, Role
+from sample_app.models import Book, Role, User
 from tests.factories import DEFAULT_PASSWORD, create_user
 
 sync_api = pytest.importorskip(
@@ -151,3 +154,29 @@ def test_wrong_password_shows_the_error_in_the_browser(live_server, page):
 
     assert page.get_by_text("Invalid email or password.").is_visible()
     assert page.locator("nav").get_by_role("link", name="Log in").is_visible()
+
+
+def test_new_user_registers_and_confirms_from_the_emailed_link(live_server, page, outbox, app):
+    """
+    GIVEN the registration form in Chromium, and the outbox fixture capturing
+          e-mails (the live server runs in a thread of this process: the patch applies to it)
+    WHEN a visitor registers, and the browser opens the link of the welcome e-mail
+    THEN the page says the account is confirmed, the navigation now offers
+         "Add a book", and the account is confirmed in the database
+    """
+    page.goto(live_server.url("/auth/register"))
+    page.fill("input[name=email]", "e2e-new@example.com")
+    page.fill("input[name=username]", "e2e_new")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=password2]", DEFAULT_PASSWORD)
+    page.click("input[type=submit]")
+    page.locator("nav").get_by_role("link", name="Confirm your e-mail").wait_for()
+    [welcome] = outbox
+    link = re.search(rf"{re.escape(live_server.url('/auth/confirm/'))}\S+", welcome.get_content()).group()
+
+    page.goto(link)
+
+    assert page.locator(".flash").inner_text() == "Thank you! Your account is confirmed."
+    assert page.locator("nav").get_by_role("link", name="Add a book").is_visible()
+    with app.app_context():
+        assert db.session.scalar(db.select(User.confirmed_at).filter_by(email="e2e-new@example.com")) is not None

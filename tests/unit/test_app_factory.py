@@ -1,6 +1,6 @@
 """Tests of the application factory's wiring, each on an app the test builds itself.
 
-Patterns: application factory tested on a fresh app; flashed messages;
+Patterns: application factory tested on a fresh app; flask shell with a shell context; flashed messages;
 test_request_context.
 
 Why these tests build their own app: the suite's ``app`` fixture is
@@ -143,3 +143,18 @@ def test_the_apps_own_exceptions_become_error_pages():
 
     assert response.status_code == 400
     assert "page must be a whole number from 1 to 999999999." in response.text
+
+
+def test_flask_shell_starts_with_the_database_and_the_models():
+    """
+    GIVEN a fresh app
+    WHEN the context of ``flask shell`` is built (in an app context, as the command does)
+    THEN it holds the app, db, the models and the catalogue, ready to use
+    """
+    app = fresh_app()
+    with app.app_context():
+        context = app.make_shell_context()
+
+    assert {"app", "g", "db", "User", "Role", "Book", "Tag", "catalogue"} <= set(context)
+    assert context["Book"].__tablename__ == "books"
+    assert context["catalogue"].__name__ == "sample_app.catalogue"

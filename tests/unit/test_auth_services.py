@@ -1,24 +1,41 @@
-"""Unit tests of sample_app/auth/services.py: plain functions, called directly.
+"""Unit tests of sample_app/auth/services.py: plain functions, called directly,
+e-mail confirmation tokens among them.
 
 Patterns: plain functions tested without HTTP; pure functions without an app;
 parametrize with ids; per-case ids and marks with pytest.param; open-redirect
 attempts; no user enumeration; app context only around database work; e-mail
 outbox fixture; mock.patch with autospec; asserting how a mock was called;
-nothing written after a failure.
+nothing written after a failure; token expiry; frozen clock with time-machine;
+forged tokens; pytest.raises with match and excinfo; test_request_context;
+signed link failures told apart.
 """
 
+import base64
+import json
+import re
+from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 import pytest
+import time_machine
+from itsdangerous import URLSafeTimedSerializer
 
+from sample_app.api.tokens import issue_token
 from sample_app.auth.services import (
+    AlreadyConfirmed,
+    ConfirmationExpired,
+    ConfirmationForAnotherAccount,
+    ConfirmationInvalid,
     DuplicateUserError,
     authenticate,
+    confirm,
+    confirmation_token,
     email_registered,
     is_safe_redirect,
     normalize_email,
     register_user,
     safe_next_url,
+    send_confirmation,
     username_taken,
 )
 from sample_app.models import User
@@ -26,6 +43,8 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import row_count
 
 FALLBACK = "/books/"
+# A whole second: itsdangerous stamps tokens in whole seconds.
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 SAFE_TARGETS = [
     pytest.param("/books/3?x=1", id="query"),
@@ -249,7 +268,8 @@ def test_register_user_stores_the_email_lower_cased(app, db, outbox):
     WHEN a user is registered with it
     THEN the stored e-mail is lower-case
     """
-    with app.app_context():
+    # A request context: the welcome e-mail holds a full URL, built from the request.
+    with app.test_request_context():
         user = register_user("New.Reader@Example.COM", "newreader", DEFAULT_PASSWORD)
 
         assert db.session.get(User, user.id).email == "new.reader@example.com"
@@ -261,7 +281,7 @@ def test_register_user_stores_a_hash_not_the_password(app, db, outbox):
     WHEN a user is registered with it
     THEN the stored hash verifies it, and is not the password itself
     """
-    with app.app_context():
+    with app.test_request_context():
         user = register_user("new@example.com", "newreader", DEFAULT_PASSWORD)
         stored = db.session.get(User, user.id)
 
@@ -272,28 +292,49 @@ def test_register_user_stores_a_hash_not_the_password(app, db, outbox):
 def test_register_user_sends_the_welcome_email(app, outbox):
     """
     GIVEN the outbox fixture capturing sent e-mails
-    WHEN a user is registered
-    THEN one welcome e-mail goes to them, greeting them by username
+    WHEN a user is registered (in a request to http://localhost/)
+    THEN one welcome e-mail goes to them, greeting them by username and
+         carrying the full link that confirms their address
     """
-    with app.app_context():
-        register_user("new@example.com", "newreader", DEFAULT_PASSWORD)
+    with app.test_request_context():
+        user = register_user("new@example.com", "newreader", DEFAULT_PASSWORD)
+        token = confirmation_token(user)
 
     [message] = outbox
     assert message["To"] == "new@example.com"
     assert message["Subject"] == "Welcome to Bookshelf"
     assert "Hello newreader" in message.get_content()
+    assert f"http://localhost/auth/confirm/{token}\n" in message.get_content()
 
 
 def test_register_user_calls_send_email_with_the_welcome_template(app):
     """
-    GIVEN send_email replaced by an autospec mock (same signature as the real one)
+    GIVEN send_email replaced by an autospec mock (same signature as the real one), and the clock frozen
     WHEN a user is registered
-    THEN send_email is called once, with the template name and the new user
+    THEN send_email is called once, with the template name, the new user and their confirmation token
     """
-    with app.app_context(), patch("sample_app.auth.services.send_email", autospec=True) as send_email:
+    with (
+        app.app_context(),
+        time_machine.travel(NOW, tick=False),
+        patch("sample_app.auth.services.send_email", autospec=True) as send_email,
+    ):
         user = register_user("new@example.com", "newreader", DEFAULT_PASSWORD)
 
-        send_email.assert_called_once_with("new@example.com", "Welcome to Bookshelf", "welcome", user=user)
+        send_email.assert_called_once_with(
+            "new@example.com", "Welcome to Bookshelf", "welcome", user=user, token=confirmation_token(user)
+        )
+
+
+def test_register_user_leaves_the_account_unconfirmed(app, db, outbox):
+    """
+    GIVEN a visitor registering
+    WHEN register_user has stored them
+    THEN their address is not confirmed yet (confirmed_at is None)
+    """
+    with app.test_request_context():
+        user = register_user("new@example.com", "newreader", DEFAULT_PASSWORD)
+
+        assert db.session.get(User, user.id).confirmed_at is None
 
 
 def test_register_user_refuses_a_duplicate_email_and_writes_nothing(app, db, user):
@@ -308,3 +349,267 @@ def test_register_user_refuses_a_duplicate_email_and_writes_nothing(app, db, use
 
     assert row_count(app, db, User) == 1
     send_email.assert_not_called()
+
+
+# --- e-mail confirmation ----------------------------------------------------------
+
+INVALID = "This confirmation link is not valid."
+OTHER_ACCOUNT = "This confirmation link is for another account."
+ALREADY_CONFIRMED = "Your account is already confirmed."
+# The testing config's CONFIRM_TOKEN_TTL: a link works for a day.
+TTL = timedelta(hours=24)
+
+
+@pytest.fixture
+def newcomer(make_user):
+    """A user who registered and has not followed the e-mailed link yet."""
+    return make_user(username="newcomer", email="newcomer@example.com", confirmed=False)
+
+
+def stored_confirmed_at(app, db, user_id):
+    """The user's ``confirmed_at`` as stored, read in an app context of its own."""
+    with app.app_context():
+        return db.session.get(User, user_id).confirmed_at
+
+
+def confirm_as(app, db, user_id, token):
+    """Call ``confirm`` for the stored user, as the view does for ``current_user``."""
+    with app.app_context():
+        confirm(db.session.get(User, user_id), token)
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def bad_token(app, user, kind):
+    """A token that must not confirm ``user``: one of the kinds of the case table below."""
+    with app.app_context():
+        genuine = confirmation_token(user)
+        key = app.config["SECRET_KEY"]
+        issue_api_token = issue_token(user.id)
+    payload, timestamp, signature = genuine.split(".")
+    middle = len(signature) // 2  # the last character also carries padding bits
+    replacement = "A" if signature[middle] != "A" else "B"
+    tokens = {
+        "changed-signature": f"{payload}.{timestamp}.{signature[:middle]}{replacement}{signature[middle + 1 :]}",
+        "changed-user-id": f"{_b64({'user_id': user.id + 1, 'email': user.email})}.{timestamp}.{signature}",
+        "other-purpose": URLSafeTimedSerializer(key, salt="password-reset").dumps(
+            {"user_id": user.id, "email": user.email}
+        ),
+        "other-key": URLSafeTimedSerializer("another-key-of-at-least-32-characters", salt="account-confirmation").dumps(
+            {"user_id": user.id, "email": user.email}
+        ),
+        "api-token": issue_api_token,
+        "payload-not-an-object": URLSafeTimedSerializer(key, salt="account-confirmation").dumps(user.id),
+        "payload-without-email": URLSafeTimedSerializer(key, salt="account-confirmation").dumps({"user_id": user.id}),
+        "not-a-token": "not-a-token",
+        "empty": "",
+    }
+    return tokens[kind]
+
+
+def test_confirmation_token_carries_the_user_id_and_email(app, newcomer):
+    """
+    GIVEN a user
+    WHEN a confirmation token is made for them
+    THEN it is URL-safe, and the serializer keyed with SECRET_KEY and salted
+         "account-confirmation" reads back their id and e-mail
+    """
+    with app.app_context():
+        token = confirmation_token(newcomer)
+
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="account-confirmation")
+    assert serializer.loads(token) == {"user_id": newcomer.id, "email": "newcomer@example.com"}
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+", token)
+
+
+def test_confirm_marks_the_user_confirmed_now(app, db, newcomer):
+    """
+    GIVEN an unconfirmed user and their token, the clock frozen at NOW
+    WHEN confirm is called with the token
+    THEN their confirmed_at is NOW, stored in the database
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False):
+        confirm_as(app, db, newcomer.id, confirmation_token(newcomer))
+
+    assert stored_confirmed_at(app, db, newcomer.id) == NOW
+
+
+def test_confirm_accepts_a_token_in_the_last_second_of_its_lifetime(app, db, newcomer):
+    """
+    GIVEN a token made at NOW
+    WHEN it is used exactly 24 hours later (CONFIRM_TOKEN_TTL)
+    THEN it still confirms the user
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False) as traveller:
+        token = confirmation_token(newcomer)
+        traveller.move_to(NOW + TTL)
+
+        confirm_as(app, db, newcomer.id, token)
+
+    assert stored_confirmed_at(app, db, newcomer.id) == NOW + TTL
+
+
+def test_confirm_refuses_an_expired_token_and_changes_nothing(app, db, newcomer):
+    """
+    GIVEN a token made at NOW
+    WHEN it is used one second after its 24 hours
+    THEN ConfirmationExpired says so and the user stays unconfirmed
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False) as traveller:
+        token = confirmation_token(newcomer)
+        traveller.move_to(NOW + TTL + timedelta(seconds=1))
+
+        with pytest.raises(
+            ConfirmationExpired, match=r"^This confirmation link has expired: ask for a new one below\.$"
+        ):
+            confirm_as(app, db, newcomer.id, token)
+
+    assert stored_confirmed_at(app, db, newcomer.id) is None
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("changed-signature", id="changed-signature"),
+        pytest.param("changed-user-id", id="changed-user-id"),
+        pytest.param("other-purpose", id="same-key-other-salt"),
+        pytest.param("other-key", id="other-key"),
+        pytest.param("api-token", id="api-token"),
+        pytest.param("payload-not-an-object", id="payload-not-an-object"),
+        pytest.param("payload-without-email", id="payload-without-email"),
+        pytest.param("not-a-token", id="not-a-token"),
+        pytest.param("empty", id="empty"),
+    ],
+)
+def test_confirm_refuses_a_token_it_did_not_make_for_this_and_changes_nothing(app, db, newcomer, kind):
+    """
+    GIVEN a token that was tampered with, made for another purpose or with
+          another key, or no confirmation token at all
+    WHEN confirm is called with it
+    THEN ConfirmationInvalid says the link is not valid and the user stays unconfirmed
+    """
+    token = bad_token(app, newcomer, kind)
+
+    with pytest.raises(ConfirmationInvalid) as excinfo:
+        confirm_as(app, db, newcomer.id, token)
+
+    assert str(excinfo.value) == INVALID
+    assert stored_confirmed_at(app, db, newcomer.id) is None
+
+
+def test_confirm_refuses_another_users_token_and_changes_nothing(app, db, newcomer, make_user):
+    """
+    GIVEN two unconfirmed users, and the token e-mailed to the other one
+    WHEN confirm is called for the newcomer with it
+    THEN ConfirmationForAnotherAccount says so, and neither user is confirmed
+    """
+    other = make_user(confirmed=False)
+    with app.app_context():
+        token = confirmation_token(other)
+
+    with pytest.raises(ConfirmationForAnotherAccount, match=r"^This confirmation link is for another account\.$"):
+        confirm_as(app, db, newcomer.id, token)
+
+    assert stored_confirmed_at(app, db, newcomer.id) is None
+    assert stored_confirmed_at(app, db, other.id) is None
+
+
+def test_confirm_refuses_a_token_sent_to_an_address_the_account_no_longer_has(app, db, newcomer):
+    """
+    GIVEN a token made for the newcomer, whose e-mail has changed since
+    WHEN confirm is called with it
+    THEN ConfirmationInvalid: the link proves nothing about the new address
+    """
+    with app.app_context():
+        token = confirmation_token(newcomer)
+        db.session.get(User, newcomer.id).email = "newcomer@elsewhere.example"
+        db.session.commit()
+
+    with pytest.raises(ConfirmationInvalid, match=r"^This confirmation link is not valid\.$"):
+        confirm_as(app, db, newcomer.id, token)
+
+    assert stored_confirmed_at(app, db, newcomer.id) is None
+
+
+def test_confirm_of_a_confirmed_user_says_so_and_keeps_the_first_date(app, db, newcomer):
+    """
+    GIVEN a user who confirmed at NOW
+    WHEN the same link is followed again an hour later
+    THEN AlreadyConfirmed says so, and confirmed_at is still NOW
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False) as traveller:
+        token = confirmation_token(newcomer)
+        confirm_as(app, db, newcomer.id, token)
+        traveller.move_to(NOW + timedelta(hours=1))
+
+        with pytest.raises(AlreadyConfirmed, match=r"^Your account is already confirmed\.$"):
+            confirm_as(app, db, newcomer.id, token)
+
+    assert stored_confirmed_at(app, db, newcomer.id) == NOW
+
+
+def test_confirm_of_a_confirmed_user_says_already_confirmed_after_the_link_expired(app, db, newcomer):
+    """
+    GIVEN a user who confirmed with their link at NOW
+    WHEN they follow it again two days later (it has expired)
+    THEN AlreadyConfirmed, not ConfirmationExpired: there is nothing left to do
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False) as traveller:
+        token = confirmation_token(newcomer)
+        confirm_as(app, db, newcomer.id, token)
+        traveller.move_to(NOW + timedelta(days=2))
+
+        with pytest.raises(AlreadyConfirmed) as excinfo:
+            confirm_as(app, db, newcomer.id, token)
+
+    assert str(excinfo.value) == ALREADY_CONFIRMED
+
+
+def test_confirm_with_another_users_expired_token_says_another_account(app, db, newcomer, make_user):
+    """
+    GIVEN the token of another user, expired
+    WHEN confirm is called for the newcomer with it
+    THEN ConfirmationForAnotherAccount: whose link it is matters more than its age
+    """
+    other = make_user(confirmed=False)
+    with app.app_context(), time_machine.travel(NOW, tick=False) as traveller:
+        token = confirmation_token(other)
+        traveller.move_to(NOW + timedelta(days=2))
+
+        with pytest.raises(ConfirmationForAnotherAccount) as excinfo:
+            confirm_as(app, db, newcomer.id, token)
+
+    assert str(excinfo.value) == OTHER_ACCOUNT
+
+
+def test_send_confirmation_emails_a_new_link(app, db, newcomer, outbox):
+    """
+    GIVEN an unconfirmed user, in a request to http://localhost/
+    WHEN send_confirmation is called for them
+    THEN one e-mail goes to them with a link whose token confirms them
+    """
+    with app.test_request_context():
+        send_confirmation(db.session.get(User, newcomer.id))
+
+    [message] = outbox
+    assert message["To"] == "newcomer@example.com"
+    assert message["Subject"] == "Confirm your Bookshelf account"
+    body = message.get_content()
+    assert body.startswith("Hello newcomer,\n")
+    token = re.search(r"http://localhost/auth/confirm/(\S+)", body).group(1)
+    confirm_as(app, db, newcomer.id, token)
+    assert stored_confirmed_at(app, db, newcomer.id) is not None
+
+
+def test_send_confirmation_to_a_confirmed_user_sends_nothing(app, db, user, outbox):
+    """
+    GIVEN a user whose address is confirmed
+    WHEN send_confirmation is called for them
+    THEN AlreadyConfirmed says so and no e-mail is sent
+    """
+    with app.test_request_context(), pytest.raises(AlreadyConfirmed, match=r"^Your account is already confirmed\.$"):
+        send_confirmation(db.session.get(User, user.id))
+
+    assert outbox == []

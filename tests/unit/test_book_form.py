@@ -1,17 +1,20 @@
-"""Unit tests of BookForm, without the views.
+"""Unit tests of the book forms (BookForm, and the book list's TagFilterForm), without the views.
 
 Patterns: form validated in a test request context; form pre-filled from an
 object; custom validators that query the database; boundary values; parametrize
-with ids; stacked parametrize; frozen clock with time-machine.
+with ids; stacked parametrize; frozen clock with time-machine; pytest-flask
+config fixture and options marker; form choices read from the database per
+request; CSRF turned on for one test.
 """
 
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from flask import request
 from werkzeug.datastructures import MultiDict
 
-from sample_app.books.forms import BookForm
+from sample_app.books.forms import BookForm, TagFilterForm
 from sample_app.extensions import db
 from sample_app.models import Book
 from tests.helpers import duplicate_isbn_message
@@ -337,3 +340,108 @@ def test_form_data_passed_to_the_form_wins_over_the_request(app):
 
         assert form.validate(), form.errors
         assert form.title.data == "Dune"
+
+
+# --- TagFilterForm ------------------------------------------------------------------
+
+
+def filter_by(app, query_string):
+    """A TagFilterForm made and validated from ``query_string``, as the list view does.
+
+    Returns ``(valid, errors, tag, choices)``, read while the request context is open.
+    """
+    with app.test_request_context("/books/", query_string=query_string):
+        form = TagFilterForm(request.args)
+        valid = form.validate()
+        return valid, form.errors, form.tag.data, form.tag.choices
+
+
+def test_tag_filter_choices_are_any_tag_and_the_tags_that_have_books(app, db, make_book):
+    """
+    GIVEN books tagged "sf", "classic" and "SF" (the same tag), and a tag whose only book was deleted
+    WHEN the tag filter is made
+    THEN its choices are "Any tag" and each tag with a book, once, in alphabetical order
+    """
+    make_book(tags=["sf", "classic"])
+    make_book(tags=["SF"])
+    orphaned = make_book(tags=["orphan"])
+    with app.app_context():
+        db.session.delete(db.session.get(Book, orphaned.id))
+        db.session.commit()
+
+    _, _, _, choices = filter_by(app, {})
+
+    assert choices == [("", "Any tag"), ("classic", "classic"), ("sf", "sf")]
+
+
+def test_tag_filter_reads_its_choices_each_time_it_is_made(app, make_book):
+    """
+    GIVEN a tag filter made once, then a book with a new tag added
+    WHEN the tag filter is made again (the next request)
+    THEN the new tag is a choice: the choices are read per form, not once at import
+    """
+    make_book(tags=["sf"])
+    _, _, _, before = filter_by(app, {})
+
+    make_book(tags=["poetry"])
+    valid, errors, tag, after = filter_by(app, {"tag": "poetry"})
+
+    assert before == [("", "Any tag"), ("sf", "sf")]
+    assert after == [("", "Any tag"), ("poetry", "poetry"), ("sf", "sf")]
+    assert (valid, errors, tag) == (True, {}, "poetry")
+
+
+@pytest.mark.parametrize(
+    ("query_string", "tag"),
+    [
+        pytest.param({}, "", id="no-tag"),
+        pytest.param({"tag": ""}, "", id="any-tag"),
+        pytest.param({"tag": "sf"}, "sf", id="a-tag"),
+        pytest.param({"tag": "  SF "}, "sf", id="normalised"),
+    ],
+)
+def test_tag_filter_accepts_any_tag_or_a_tag_with_books(app, make_book, query_string, tag):
+    """
+    GIVEN a book tagged "sf"
+    WHEN the tag filter is sent with no tag, "Any tag", or "sf" in any spelling
+    THEN it is valid, and its value is "" or the normalised tag
+    """
+    make_book(tags=["sf"])
+
+    valid, errors, data, _ = filter_by(app, query_string)
+
+    assert valid, errors
+    assert data == tag
+
+
+@pytest.mark.parametrize("value", [pytest.param("zebra", id="unknown"), pytest.param("orphan", id="tag-without-books")])
+def test_tag_filter_refuses_a_tag_that_is_not_a_choice(app, db, make_book, value):
+    """
+    GIVEN a book tagged "sf", and a tag "orphan" with no book
+    WHEN the tag filter is sent with a tag no book has
+    THEN it is invalid, with the field's "Not a valid choice."
+    """
+    make_book(tags=["sf"])
+    orphaned = make_book(tags=["orphan"])
+    with app.app_context():
+        db.session.delete(db.session.get(Book, orphaned.id))
+        db.session.commit()
+
+    valid, errors, _, _ = filter_by(app, {"tag": value})
+
+    assert not valid
+    assert errors == {"tag": ["Not a valid choice."]}
+
+
+@pytest.mark.options(WTF_CSRF_ENABLED=True)
+def test_tag_filter_needs_no_csrf_token(app, make_book):
+    """
+    GIVEN CSRF protection on (as in production), and a book tagged "sf"
+    WHEN the tag filter, a GET form, is sent without a token
+    THEN it is valid: a shared or bookmarked filter link keeps working
+    """
+    make_book(tags=["sf"])
+
+    valid, errors, tag, _ = filter_by(app, {"tag": "sf"})
+
+    assert (valid, errors, tag) == (True, {}, "sf")

@@ -509,6 +509,61 @@ def test_search_books_without_a_search_term_lists_everything(app, three_books, q
         assert catalogue.search_books(1, per_page=10, q=q).total == 3
 
 
+@pytest.fixture
+def tagged_books(make_book):
+    """Dune (sf, classic), Kindred (classic) and Piranesi (no tags), oldest first."""
+    make_book(title="Dune", tags=["sf", "classic"], created_at=day(1))
+    make_book(title="Kindred", tags=["classic"], created_at=day(2))
+    make_book(title="Piranesi", created_at=day(3))
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        pytest.param("sf", ["Dune"], id="one-book"),
+        pytest.param("classic", ["Kindred", "Dune"], id="two-books-newest-first"),
+        pytest.param("  CLASSIC ", ["Kindred", "Dune"], id="normalised"),
+        pytest.param("poetry", [], id="no-book-has-it"),
+        pytest.param("", ["Piranesi", "Kindred", "Dune"], id="empty-is-no-filter"),
+        pytest.param(None, ["Piranesi", "Kindred", "Dune"], id="none-is-no-filter"),
+    ],
+)
+def test_search_books_lists_only_books_with_the_tag(app, tagged_books, tag, expected):
+    """
+    GIVEN Dune (sf, classic), Kindred (classic) and Piranesi (no tags)
+    WHEN the books are searched by tag
+    THEN only the books with that tag are listed, newest first, the tag compared
+         after normalisation; no tag means no filter
+    """
+    with app.app_context():
+        assert titles(catalogue.search_books(1, per_page=10, tag=tag)) == expected
+
+
+def test_search_books_combines_the_search_term_and_the_tag(app, tagged_books):
+    """
+    GIVEN Dune and Kindred, both tagged "classic"
+    WHEN the books are searched for "kindred" with the tag "classic"
+    THEN only Kindred is listed: both conditions apply
+    """
+    with app.app_context():
+        assert titles(catalogue.search_books(1, per_page=10, q="kindred", tag="classic")) == ["Kindred"]
+
+
+def test_tag_names_lists_the_tags_of_books_in_alphabetical_order(app, db, tagged_books, make_book):
+    """
+    GIVEN tagged books, and a tag whose only book was deleted
+    WHEN the tag names are read
+    THEN each tag that has a book appears once, in alphabetical order; the orphan does not
+    """
+    orphaned = make_book(tags=["orphan"])
+    with app.app_context():
+        catalogue.delete_book(db.session.get(Book, orphaned.id))
+        names = catalogue.tag_names()
+
+    assert names == ["classic", "sf"]
+    assert row_count(app, db, Tag) == 3  # the orphan is still stored, with no book
+
+
 def test_filter_books_returns_the_requested_page(app, db, make_book):
     """
     GIVEN three books

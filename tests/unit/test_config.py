@@ -27,6 +27,10 @@ SHARED = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "API_TOKEN_TTL": 3600,
+    "CONFIRM_TOKEN_TTL": 86400,
+    "LOOKUP_CONNECT_TIMEOUT": 3.05,
+    "LOOKUP_READ_TIMEOUT": 5,
+    "LOOKUP_RETRIES": 2,
     "BOOKS_PER_PAGE": 10,
     "API_PAGE_SIZE": 20,
     "API_MAX_PAGE_SIZE": 100,
@@ -45,6 +49,7 @@ SHIPPED = {
         "pool_pre_ping": True,
         "MAIL_BACKEND": "console",
         "LOG_LEVEL": "DEBUG",
+        "LOOKUP_BACKOFF": 0.2,
     },
     "testing": {
         **SHARED,
@@ -58,6 +63,7 @@ SHIPPED = {
         "pool_pre_ping": None,
         "MAIL_BACKEND": "smtp",
         "LOG_LEVEL": "WARNING",
+        "LOOKUP_BACKOFF": 0,
     },
     "production": {
         **SHARED,
@@ -71,6 +77,7 @@ SHIPPED = {
         "pool_pre_ping": True,
         "MAIL_BACKEND": "smtp",
         "LOG_LEVEL": "INFO",
+        "LOOKUP_BACKOFF": 0.2,
     },
 }
 
@@ -97,7 +104,10 @@ def shipped_settings(config_name):
         # Flask-Login's default when a config leaves it out.
         "REMEMBER_COOKIE_SECURE": config.get("REMEMBER_COOKIE_SECURE", False),
         **{key: config[key] for key in SHARED if key in config},
-        **{key: config[key] for key in ("SESSION_COOKIE_SECURE", "PASSWORD_HASH_METHOD", "MAIL_BACKEND", "LOG_LEVEL")},
+        **{
+            key: config[key]
+            for key in ("SESSION_COOKIE_SECURE", "PASSWORD_HASH_METHOD", "MAIL_BACKEND", "LOG_LEVEL", "LOOKUP_BACKOFF")
+        },
     }
 
 

@@ -1,0 +1,196 @@
+"""The migrations (migrations/, Flask-Migrate on Alembic) against the models, on this run's backend.
+
+Each test builds an app on an empty database of its own: the harness's database
+was made by ``create_all()`` (docs/database-isolation.md says why), so these
+tests are what keeps the migrations and the models in step. They call
+Flask-Migrate's own functions, which run migrations/env.py as ``flask db upgrade``
+does.
+
+Patterns: migrations tested against the models; every migration reversible;
+CLI command with the runner.
+"""
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from sample_app import create_app
+from sample_app.extensions import db
+from tests.helpers import ROOT
+
+MIGRATIONS = ROOT / "migrations"
+TABLES = {"book_tags", "books", "roles", "tags", "users"}
+
+
+def _postgres(url, statement):
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+@pytest.fixture
+def migration_app(backend, database_url, tmp_path):
+    """An app on an empty database: a SQLite file, or PostgreSQL's ``<this run's database>_migrations``."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    else:
+        pg = sa.make_url(database_url)
+        pg = pg.set(database=f"{pg.database}_migrations")
+        _postgres(pg, f'DROP DATABASE IF EXISTS "{pg.database}" WITH (FORCE)')
+        _postgres(pg, f'CREATE DATABASE "{pg.database}"')
+        url = pg.render_as_string(hide_password=False)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        _postgres(pg, f'DROP DATABASE IF EXISTS "{pg.database}" WITH (FORCE)')
+
+
+def revisions():
+    """The revision ids from the first to the head."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def current_revision():
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema():
+    """``{table: sorted column names}`` of the app's tables as they are (not Alembic's own)."""
+    inspector = sa.inspect(db.engine)
+    tables = [table for table in inspector.get_table_names() if table != "alembic_version"]
+    return {table: sorted(column["name"] for column in inspector.get_columns(table)) for table in tables}
+
+
+def differences_from_the_models():
+    """What ``flask db check`` compares: the database against the models' metadata."""
+    with db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
+
+
+def test_the_history_is_one_line_of_two_revisions():
+    """
+    GIVEN the migrations folder
+    WHEN its revisions are read
+    THEN there is a single head, reached through the initial schema and then users.confirmed_at
+    """
+    script = ScriptDirectory(str(MIGRATIONS))
+
+    assert len(script.get_heads()) == 1
+    assert [script.get_revision(rev).doc.split(":")[0] for rev in revisions()] == [
+        "initial schema",
+        "users.confirmed_at",
+    ]
+
+
+def test_upgrade_from_an_empty_database_reaches_head(migration_app):
+    """
+    GIVEN an empty database
+    WHEN every migration runs (``flask db upgrade``)
+    THEN the database is at the head revision and has every table of the app
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+        assert current_revision() == revisions()[-1]
+        assert set(schema()) == TABLES
+
+
+def test_the_migrated_schema_matches_the_models(migration_app):
+    """
+    GIVEN a database upgraded to the head revision
+    WHEN it is compared with the models, as autogenerate would
+    THEN there is no difference: no migration is missing, none does more than the models say
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+        assert differences_from_the_models() == []
+
+
+def add_a_column_the_models_do_not_have():
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE books ADD COLUMN subtitle VARCHAR(200)")
+
+
+@pytest.mark.parametrize(
+    ("drifted", "exit_code"),
+    [pytest.param(False, 0, id="in-step"), pytest.param(True, 1, id="drifted")],
+)
+def test_flask_db_check_fails_only_when_the_schema_and_the_models_differ(migration_app, drifted, exit_code):
+    """
+    GIVEN a database upgraded to the head revision, as it is or with a column
+          the models do not have
+    WHEN ``flask db check`` runs (what CI would run on a deploy's database)
+    THEN it exits 0 when they match, and 1 when they do not
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        if drifted:
+            add_a_column_the_models_do_not_have()
+
+    result = migration_app.test_cli_runner().invoke(args=["db", "check", "--directory", str(MIGRATIONS)])
+
+    assert result.exit_code == exit_code, result.output
+
+
+def test_a_schema_that_drifted_from_the_models_is_caught(migration_app):
+    """
+    GIVEN a migrated database with a column the models do not have (a
+          migration that did more than the models say)
+    WHEN it is compared with the models
+    THEN the difference is reported: the check above can fail
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        add_a_column_the_models_do_not_have()
+
+        differences = differences_from_the_models()
+
+    assert [(kind, column.name) for kind, _, table, column in differences if table == "books"] == [
+        ("remove_column", "subtitle")
+    ]
+
+
+def test_downgrade_to_base_and_upgrade_again(migration_app):
+    """
+    GIVEN a database at the head revision
+    WHEN it is downgraded to base and upgraded again
+    THEN base leaves none of the app's tables, and the second upgrade rebuilds the same schema
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        at_head = schema()
+
+        flask_migrate.downgrade(directory=str(MIGRATIONS), revision="base")
+        at_base = schema()
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+        assert at_base == {}
+        assert schema() == at_head
+
+
+def test_every_revision_can_be_undone_and_done_again(migration_app):
+    """
+    GIVEN an empty database
+    WHEN each revision in turn is applied, undone, and applied again
+    THEN each step down restores the schema of the revision before, and each
+         step up gives the same schema as the first time (a "stairway" test)
+    """
+    with migration_app.app_context():
+        before = schema()
+        for revision in revisions():
+            flask_migrate.upgrade(directory=str(MIGRATIONS), revision=revision)
+            after = schema()
+            flask_migrate.downgrade(directory=str(MIGRATIONS), revision="-1")
+            assert schema() == before, f"downgrade from {revision} did not restore the schema"
+            flask_migrate.upgrade(directory=str(MIGRATIONS), revision=revision)
+            assert schema() == after, f"upgrade to {revision} gave another schema the second time"
+            before = after

@@ -1,7 +1,8 @@
 """Catalogue pages. Thin: read the request, call the catalogue, render or redirect.
 
-The catalogue's exceptions become error pages through sample_app.errors; a
-failed ISBN lookup (:mod:`sample_app.lookup`) becomes a flashed message.
+The catalogue's exceptions become error pages through sample_app.errors, except
+a missing book, which gets this blueprint's own page; a failed ISBN lookup
+(:mod:`sample_app.lookup`) becomes a flashed message.
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -17,6 +18,13 @@ from .forms import BookForm, TagFilterForm
 # Ids above the largest integer primary key are a 404 from routing, before
 # they reach the database (SQLite cannot bind integers over 64 bits).
 BOOK_ID = f"<int(max={catalogue.MAX_BOOK_ID}):book_id>"
+
+
+# A blueprint's error handlers see only what its views raise. A URL under /books/
+# that matches no route never reaches a view: it gets the app's 404 page.
+@bp.errorhandler(catalogue.BookNotFound)
+def book_not_found(error):
+    return render_template("books/not_found.html", message=str(error)), 404
 
 
 @bp.route("/")

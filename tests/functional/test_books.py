@@ -8,7 +8,7 @@ redirect with next; owner and role checks; form pre-filled from an object;
 invalid post writes nothing; logged-in client fixtures; factory fixtures;
 parametrizing over fixtures; simulated race past a uniqueness check; CSRF
 turned on for one test; app context only around database work; form choices
-read from the database per request.
+read from the database per request; blueprint-level error handler.
 """
 
 import re
@@ -454,42 +454,49 @@ def test_detail_of_book_without_year_or_tags_says_so(client, make_book):
 
 
 @pytest.mark.parametrize(
-    "url", [pytest.param("/books/999999", id="detail"), pytest.param("/books/999999/edit", id="edit")]
+    ("method", "url"),
+    [
+        pytest.param("GET", "/books/999999", id="detail"),
+        pytest.param("GET", "/books/999999/edit", id="edit"),
+        pytest.param("POST", "/books/999999/delete", id="delete"),
+    ],
 )
-def test_missing_book_is_404(user_client, url):
+def test_missing_book_gets_the_catalogues_no_such_book_page(user_client, method, url):
     """
     GIVEN no book with id 999999
-    WHEN its detail or edit page is requested (logged in)
-    THEN the 404 page names the missing id
+    WHEN its detail or edit page is requested, or it is deleted (logged in)
+    THEN the catalogue's own 404 page (the books blueprint's error handler) names
+         the missing id and links back to the catalogue
     """
-    response = user_client.get(url)
+    response = user_client.open(url, method=method)
 
     assert response.status_code == 404
+    assert "<h1>No such book</h1>" in response.text
     assert "There is no book with id 999999." in response.text
+    assert '<a href="/books/">Search the catalogue</a>' in response.text
 
 
-def test_deleting_missing_book_is_404(user_client):
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Larger than any integer primary key: SQLite would overflow binding it.
+        pytest.param("/books/99999999999999999999", id="id-too-large-for-the-database"),
+        pytest.param("/books/12/chapters", id="no-such-route"),
+        pytest.param("/books/dune", id="id-not-a-number"),
+    ],
+)
+def test_address_under_books_that_matches_no_route_gets_the_sites_404_page(client, url):
     """
-    GIVEN no book with id 999999
-    WHEN it is deleted
-    THEN the 404 page names the missing id
+    GIVEN a URL under /books/ that no route of the books blueprint matches
+    WHEN it is requested
+    THEN routing answers with the app's 404 page before any view or database
+         query runs: the blueprint's "no such book" handler never sees it
     """
-    response = user_client.post("/books/999999/delete")
+    response = client.get(url)
 
     assert response.status_code == 404
-    assert "There is no book with id 999999." in response.text
-
-
-def test_id_too_large_for_the_database_is_404(client):
-    """
-    GIVEN an id larger than any integer primary key
-    WHEN its page is requested
-    THEN routing answers 404 before the database is asked (SQLite would overflow)
-    """
-    response = client.get("/books/99999999999999999999")
-
-    assert response.status_code == 404
-    assert "Page not found" in response.text
+    assert "<h1>Page not found</h1>" in response.text
+    assert "No such book" not in response.text
 
 
 @pytest.mark.parametrize(

@@ -50,19 +50,6 @@ def test_unknown_page_shows_the_404_page(client):
     assert "Back to the home page" in response.text
 
 
-def test_missing_book_shows_the_404_page_with_the_reason(client):
-    """
-    GIVEN no book with id 999999
-    WHEN its page is requested
-    THEN the 404 page says which book is missing
-    """
-    response = client.get("/books/999999")
-
-    assert response.status_code == 404
-    assert "<h1>Page not found</h1>" in response.text
-    assert "There is no book with id 999999." in response.text
-
-
 def test_non_admin_gets_the_403_page_on_the_import_page(user_client):
     """
     GIVEN a logged-in reader without the admin permission

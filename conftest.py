@@ -25,16 +25,12 @@ pushed around tests; context-leak guard; developer environment kept out of tests
 
 import functools
 import os
+import sys
 
-import flask
 import pytest
-import sqlalchemy as sa
 
 # --- YOUR APP: the only block to edit (README, "Copying the harness") ---------
-from sample_app import create_app
 from sample_app.config import ENVIRONMENT_VARIABLES
-from sample_app.extensions import db as app_db
-from sample_app.models import Role
 
 # This repository's own fixtures, one module each (tests/fixtures/).
 pytest_plugins = [
@@ -54,15 +50,22 @@ APP_ENVIRONMENT = ENVIRONMENT_VARIABLES
 
 def create_test_app(database_url):
     """The app as the tests use it, on ``database_url``."""
+    from sample_app import create_app
+
     return create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
 
 
 def add_reference_data():
     """Rows every test needs; committed once per session, never rolled back."""
+    from sample_app.models import Role
+
     Role.insert_roles()
 
 
 # --- END OF YOUR APP: nothing below names the app -----------------------------
+
+# The app and SQLAlchemy are imported inside the functions that use them: a run
+# of tests that need no app (plain functions) starts without loading either.
 
 # Read at import, before the guard below clears the environment for the tests.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -74,6 +77,8 @@ def database_backend():
     that fixtures, markers and hooks use."""
     if not TEST_DATABASE_URL:
         return "sqlite"
+    import sqlalchemy as sa
+
     url = sa.make_url(TEST_DATABASE_URL)
     if url.get_backend_name() != "postgresql":
         raise pytest.UsageError(
@@ -102,6 +107,8 @@ def pytest_runtest_setup(item):
 
 
 def _postgres_admin(url, statement):
+    import sqlalchemy as sa
+
     engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.exec_driver_sql(statement)
@@ -116,6 +123,8 @@ def database_url(tmp_path_factory):
     if database_backend() == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'test-{worker}.sqlite'}"
         return
+    import sqlalchemy as sa
+
     url = sa.make_url(TEST_DATABASE_URL)
     if worker != "main":
         url = url.set(database=f"{url.database}_{worker}")
@@ -129,6 +138,7 @@ def _enable_sqlite_savepoints(engine):
     """pysqlite never emits BEGIN, so the first SAVEPOINT would become the
     transaction and the app's commit() would really commit. Let SQLAlchemy
     emit BEGIN itself (SQLAlchemy's pysqlite dialect docs, "Savepoints")."""
+    import sqlalchemy as sa
 
     @sa.event.listens_for(engine, "connect")
     def _no_implicit_transactions(dbapi_connection, connection_record):
@@ -145,6 +155,7 @@ def _enable_sqlite_savepoints(engine):
 def _app(_clean_environment, database_url):
     """The one app of the session, with its schema and reference data committed."""
     app = create_test_app(database_url)
+    app_db = _db(app)
     with app.app_context():
         if app_db.engine.dialect.name == "sqlite":
             _enable_sqlite_savepoints(app_db.engine)
@@ -154,6 +165,11 @@ def _app(_clean_environment, database_url):
     yield app
     with app.app_context():
         app_db.engine.dispose()
+
+
+def _db(app):
+    """The app's Flask-SQLAlchemy object (``db``), which registers itself on the app."""
+    return app.extensions["sqlalchemy"]
 
 
 def _use_given_connection(session, mapper=None, clause=None, bind=None, **kwargs):
@@ -172,6 +188,8 @@ def _test_session_class(app_session_class):
 def _session_in_transaction(app_session, connection):
     """A scoped session like the app's (class, options, scope) whose sessions join
     the transaction open on ``connection``."""
+    import sqlalchemy as sa
+
     factory = app_session.session_factory
     options = {**factory.kw, "bind": connection, "join_transaction_mode": "create_savepoint"}
     test_factory = sa.orm.sessionmaker(class_=_test_session_class(factory.class_), **options)
@@ -185,6 +203,7 @@ def app(_app):
     Cheap per test: the app and schema are built once per session; only a
     connection and a transaction are opened here.
     """
+    app_db = _db(_app)
     with _app.app_context():
         engine = app_db.engine
     connection = engine.connect()
@@ -201,7 +220,7 @@ def app(_app):
 @pytest.fixture
 def db(app):
     """The Flask-SQLAlchemy object, isolated. Use it inside ``with app.app_context():``."""
-    return app_db
+    return _db(app)
 
 
 @pytest.fixture
@@ -252,6 +271,9 @@ def _no_context_leak():
     """Fail a test that leaves an app or request context pushed (as Flask's own
     test suite does): it would leak ``g`` and the session into the next test."""
     yield
+    flask = sys.modules.get("flask")
+    if flask is None:  # a test that never loaded Flask pushed no context
+        return
     leaked = []
     while flask.has_request_context():
         leaked.append(flask.globals.request_ctx._get_current_object())

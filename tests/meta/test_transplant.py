@@ -29,7 +29,7 @@ APPS = Path(__file__).resolve().parent / "transplant_apps"
 BLOCK_START = "# --- YOUR APP"
 BLOCK_END = "# --- END OF YOUR APP"
 # What the core takes from the block.
-BLOCK_NAMES = {"app_db", "APP_ENVIRONMENT", "create_test_app", "add_reference_data"}
+BLOCK_NAMES = {"APP_ENVIRONMENT", "create_test_app", "add_reference_data"}
 # Values a developer's shell might hold for these apps (a .env for another project).
 HOSTILE_ENVIRONMENT = {
     "SECRET_KEY": "short",

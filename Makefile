@@ -97,16 +97,18 @@ test-durations: $(STAMP)
 	$(PY) -m pytest -m "not e2e" -p no:randomly --store-durations --durations-path .test_durations $(PYTEST_ARGS)
 
 # Only the tests that ran code changed since the last run (pytest-testmon; the
-# first run records, and runs everything).
+# first run records, and runs everything). The browser tests are left out by
+# path: testmon turns its selection off when -m is given.
 test-changed: $(STAMP)
-	$(PY) -m pytest -m "not e2e" -p no:randomly --testmon $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/functional/test_e2e_browser.py -p no:randomly --testmon $(PYTEST_ARGS)
 
 # Every leg's data in coverage-data/, as one report: terminal, htmlcov/,
-# coverage.xml, coverage-summary.md, coverage-badge.svg; the 100% gate last.
+# coverage.xml, coverage-summary.md, coverage-badge.svg; the 100% gate last
+# (the reports are written first, whatever the total, to show what is missed).
 coverage-combine: $(STAMP)
 	$(PY) -m coverage combine --keep $(COVERAGE_DATA)
-	$(PY) -m coverage html
-	$(PY) -m coverage xml
+	$(PY) -m coverage html --fail-under=0
+	$(PY) -m coverage xml --fail-under=0
 	$(PY) scripts/coverage_summary.py coverage.xml
 	$(PY) -m coverage report
 

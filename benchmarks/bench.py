@@ -16,16 +16,30 @@ median wall time:
    SQLite run spends its time (start-up, ``slow`` tests, Hypothesis, the
    rest; two extra runs with a timing plugin, plain and under coverage), and
    what the cheapest test patterns of this harness cost per test, plain and
-   under coverage (generated suites at two sizes: the slope is the cost).
+   under coverage (generated suites at two sizes: the slope is the cost);
+7. the gate: what ``make test`` runs (every core, coverage, its reports and
+   the 100% gate) against a plain serial run without coverage;
+8. the inner loop: one small test module against a single-test floor;
+9. ``make test-changed`` (pytest-testmon) in a temporary copy of the
+   repository: the recording run, a run with no change, a run after a
+   one-line change (one run each, not interleaved);
+10. coverage cores: ``tests/unit`` on each Python's virtualenv (.venv,
+    .venv-3.12, .venv-3.13; missing ones skipped), plain and under
+    ``COVERAGE_CORE=ctrace`` and ``sysmon``, or why sysmon was refused;
+11. shard balance: the suite split in two by ``.test_durations``, as
+    ``make test-shard`` splits it (skipped when the file is missing).
 
 It prints the tables and writes them into docs/benchmarks.md between two
-markers, leaving the prose around them alone.
+markers, leaving the prose around them alone. ``--only`` runs some of the
+measurements (suite: 1 to 6, gate, inner, changed, cores, shards) and only
+prints their tables: a partial block must not replace the whole one.
 
 Runs use Python's default bytecode cache (a PYTHONDONTWRITEBYTECODE in the
 environment is dropped for them): without it every run recompiles and
 re-rewrites the test modules, which is not what a developer's machine does.
 
 Usage: python benchmarks/bench.py [--repeat 3] [--postgres URL] [--isolation-tests 200]
+                                  [--only suite gate inner changed cores shards] [--no-doc]
 """
 
 import argparse
@@ -34,6 +48,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +68,27 @@ NOT_E2E = ["-m", "not e2e"]
 # and the 100% gate (a gap must not abort the benchmark; `make test` enforces it).
 COVERAGE = ["--cov", "--cov-report=term", "--cov-fail-under=0"]
 PARALLEL = ["-n", "2"]
+# `make test`'s workers: one per core, idle ones stealing work.
+EVERY_CORE = ["-n", "auto", "--dist", "worksteal"]
+# Coverage measured, no report, no gate: part of the suite covers part of the app.
+COVERAGE_NO_GATE = ["--cov", "--cov-report=", "--cov-fail-under=0"]
+# The run the gate is compared with: the same tests, serial, no coverage.
+PLAIN_SERIAL = [*PYTEST, "-q", *NOT_E2E, "-p", "no:randomly"]
+# The inner loop: rerunning one small module after an edit.
+ONE_MODULE = [*PYTEST, "-q", "tests/unit/test_text.py"]
+# `make test-changed`, as the Makefile runs it (e2e left out by path: testmon ignores -m).
+TEST_CHANGED = [*PYTEST, "--ignore=tests/functional/test_e2e_browser.py", "-p", "no:randomly", "--testmon"]
+# The edit before the last test-changed run: the same check digits, computed another way.
+ISBN_EDIT = ("sample_app/isbn.py", "return str((10 - total % 10) % 10)", "return str((10 - total) % 10)")
+# One virtualenv per interpreter, named as the Makefile names them.
+VENVS = (".venv", ".venv-3.12", ".venv-3.13")
+COVERAGE_CORES = ("ctrace", "sysmon")
+# `make test-shard`'s split: SHARDS=2, by the durations `make test-durations` records.
+SHARDS = 2
+DURATIONS = ".test_durations"
+
+# What --only chooses from; all of them by default.
+GROUPS = ("suite", "gate", "inner", "changed", "cores", "shards")
 
 # name -> (target, comparison): "max" means the ratio must not exceed the target.
 TARGETS = {
@@ -62,6 +98,8 @@ TARGETS = {
     "collection seconds": (1.5, "max"),
     "create_drop / savepoint (SQLite)": (1.5, "min"),
     "create_drop / savepoint (PostgreSQL)": (3.0, "min"),
+    "gated / plain serial": (1.2, "max"),
+    "one module / single-test floor": (1.25, "max"),
 }
 
 # The suite table: (leg, label, ratio name, leg it is divided by, target name).
@@ -77,6 +115,31 @@ SUITE_ROWS = [
     ("pg -n 2", "suite, PostgreSQL, -n 2", "PostgreSQL / SQLite", "sqlite -n 2", "PostgreSQL / SQLite"),
     ("pg -n 2 cov", "suite, PostgreSQL, -n 2, coverage", "coverage / plain", "pg -n 2", "coverage / plain"),
 ]
+
+# The gate and the inner loop, as SUITE_ROWS: (leg, label, ratio name, base leg, target name).
+GATE_ROWS = [
+    ("plain serial", 'plain serial: `pytest -q -m "not e2e"`, no coverage', None, None, None),
+    (
+        "gated",
+        "gated: `make test` (every core, coverage, HTML, XML and JUnit reports, 100% gate)",
+        "gated / plain serial",
+        "plain serial",
+        "gated / plain serial",
+    ),
+]
+INNER_ROWS = [
+    ("single-test floor", "single-test floor: one trivial test, the project's settings", None, None, None),
+    (
+        "one module",
+        "one module: `pytest -q tests/unit/test_text.py`",
+        "one module / single-test floor",
+        "single-test floor",
+        "one module / single-test floor",
+    ),
+]
+
+# Outcomes in pytest's summary line that mean a test ran.
+RAN = ("passed", "failed", "error", "errors", "xfailed", "xpassed")
 
 TRIVIAL_TEST = """
 def test_nothing_{n}():
@@ -135,6 +198,20 @@ def pytest_runtest_protocol(item, nextitem):
 def pytest_sessionfinish(session):
     with open(os.environ["BENCH_PROFILE_OUT"], "w") as out:
         json.dump(_times, out)
+"""
+
+# Loaded (-p) into one collection in the test-changed copy: where its modules come from.
+ORIGIN_PLUGIN = """
+import json, os, sys
+
+
+def pytest_sessionfinish(session):
+    import sample_app
+    import tests
+
+    files = {"sample_app": sample_app.__file__, "tests": tests.__file__, "conftest": sys.modules["conftest"].__file__}
+    with open(os.environ["BENCH_ORIGIN_OUT"], "w") as out:
+        json.dump(files, out)
 """
 
 
@@ -219,6 +296,120 @@ def profile_suite(env, tmp, *options):
     return seconds, json.loads(out.read_text())
 
 
+def gated_command(tmp):
+    """Exactly what `make test` runs, the 100% gate included; its reports go to ``tmp``."""
+    reports = [
+        f"--cov-report=html:{tmp}/htmlcov",
+        f"--cov-report=xml:{tmp}/coverage.xml",
+        f"--junitxml={tmp}/junit.xml",
+    ]
+    return [*PYTEST, *NOT_E2E, *EVERY_CORE, "--cov", "--cov-report=term", *reports]
+
+
+def inner_legs(folder, env):
+    """One small module of the suite, and pytest's floor for one test with the project's settings."""
+    folder.mkdir(parents=True)
+    (folder / "pytest.ini").write_text(project_ini())
+    (folder / "test_single.py").write_text(TRIVIAL_TEST.format(n=0))
+    return {
+        "single-test floor": ([*PYTEST, "-q"], folder, env),
+        "one module": (ONE_MODULE, ROOT, env),
+    }
+
+
+def interpreter_version(python):
+    proc = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
+    )
+    return proc.stdout.strip()
+
+
+def core_legs(env):
+    """tests/unit on each venv's Python, plain and under each coverage core.
+
+    Returns (legs, {venv: Python version} for the venvs found, [venvs skipped]).
+    """
+    legs, versions, skipped = {}, {}, []
+    for venv in VENVS:
+        python = ROOT / venv / "bin" / "python"
+        if not python.exists():
+            skipped.append(venv)
+            continue
+        versions[venv] = interpreter_version(python)
+        unit = [str(python), "-m", "pytest", "-q", "-p", "no:randomly", "tests/unit"]
+        legs[f"cores {venv}: plain"] = (unit, ROOT, env)
+        for core in COVERAGE_CORES:
+            # The repository's coverage settings (branch = True) apply.
+            legs[f"cores {venv}: {core}"] = ([*unit, *COVERAGE_NO_GATE], ROOT, dict(env, COVERAGE_CORE=core))
+    return legs, versions, skipped
+
+
+def shard_legs(env):
+    """Each shard of `make test-shard` (SHARDS of them), split by the recorded durations."""
+    legs = {}
+    for group in range(1, SHARDS + 1):
+        split = ["--splits", str(SHARDS), "--group", str(group), "--durations-path", DURATIONS]
+        legs[f"shard {group} of {SHARDS}"] = ([*PYTEST, *NOT_E2E, *EVERY_CORE, *split, *COVERAGE_NO_GATE], ROOT, env)
+    return legs
+
+
+def copy_project(target):
+    """The working tree's files that git tracks, or would (new, not ignored), copied into ``target``.
+
+    New files count: a test module someone has not added yet is part of the suite
+    (and the docs that link to it would fail without it).
+    """
+    listing = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    names = subprocess.run(listing, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0")
+    for name in filter(None, names):
+        source = ROOT / name
+        if source.is_file():  # tracked but deleted in the working tree: not copied
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def check_imports_from(copy, env, tmp):
+    """Stop unless pytest in ``copy`` imports sample_app, tests and the root conftest from it.
+
+    The venv's editable install points at the repository, which must not be what
+    the copy's runs test. This collection also fills the copy's bytecode caches.
+    """
+    (Path(tmp) / "bench_origin.py").write_text(ORIGIN_PLUGIN)
+    out = Path(tmp) / "origin.json"
+    env = dict(env, PYTHONPATH=python_path(tmp, env), BENCH_ORIGIN_OUT=str(out))
+    _, proc = run([*TEST_CHANGED[:-1], "--collect-only", "-q", "-p", "bench_origin"], copy, env)
+    if not out.exists():
+        sys.exit(f"collecting in the copy failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    files = json.loads(out.read_text())
+    elsewhere = {name: path for name, path in files.items() if not Path(path).resolve().is_relative_to(copy.resolve())}
+    if elsewhere:
+        sys.exit(f"pytest in the copy {copy} imports from elsewhere: {elsewhere}")
+    print(f"  the copy's runs import {', '.join(files)} from the copy", file=sys.stderr)
+
+
+def edit_isbn(copy):
+    """The one-line change: ``isbn13_check_digit`` computes the same digit another way."""
+    path, old, new = ISBN_EDIT
+    source = (copy / path).read_text()
+    if source.count(old) != 1:
+        sys.exit(f"{path}: expected one line {old!r} to change; update ISBN_EDIT")
+    (copy / path).write_text(source.replace(old, new))
+
+
+def measure_test_changed(tmp, env):
+    """`make test-changed` in a copy of the repository, once per situation: label -> (seconds, process)."""
+    copy = Path(tmp) / "repository"
+    copy_project(copy)
+    check_imports_from(copy, env, tmp)
+    runs = {"first run: records, runs every test": run(TEST_CHANGED, copy, env)}
+    runs["no change"] = run(TEST_CHANGED, copy, env)
+    edit_isbn(copy)
+    runs[f"one-line change in `{ISBN_EDIT[0]}` (`isbn13_check_digit`)"] = run(TEST_CHANGED, copy, env)
+    for label, (seconds, _) in runs.items():
+        print(f"  {seconds:6.2f} s  test-changed, {label}", file=sys.stderr, flush=True)
+    return runs
+
+
 def postgres_problem(url):
     """None when the server answers, else why the PostgreSQL legs are skipped."""
     if not url:
@@ -226,6 +417,11 @@ def postgres_problem(url):
     try:
         import sqlalchemy as sa
 
+        # The harness drops and recreates the database (and <name>_gw0..., <name>_isolation):
+        # it refuses a name without "test", and so does this script, before creating any.
+        database = sa.make_url(url).database or ""
+        if "test" not in database:
+            return f"the database name {database!r} does not contain 'test'"
         engine = sa.create_engine(sa.make_url(url).set(database="postgres"), connect_args={"connect_timeout": 3})
         with engine.connect():
             pass
@@ -256,15 +452,28 @@ def summary_line(output):
     return output.strip().splitlines()[-1] if output.strip() else "no output"
 
 
+def tests_run(summary):
+    """How many tests ran, from pytest's summary line ("381 passed, 292 deselected in 3.10s")."""
+    counts = {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", summary)}
+    return sum(counts.get(word, 0) for word in RAN)
+
+
+def sysmon_refusal(result):
+    """Why coverage.py would not use COVERAGE_CORE=sysmon (its no-sysmon warning), or None."""
+    match = re.search(r"Can't use core=sysmon: (.+?), using default core", result["output"] + result["errors"])
+    return match.group(1) if match else None
+
+
 def measure_legs(legs, repeat):
     """Run every leg ``repeat`` times, interleaved. Returns name -> dict."""
-    results = {name: {"times": [], "failed": None, "output": ""} for name in legs}
+    results = {name: {"times": [], "failed": None, "output": "", "errors": ""} for name in legs}
     for round_no in range(1, repeat + 1):
         for name, (cmd, cwd, env) in legs.items():
             seconds, proc = run(cmd, cwd, env)
             result = results[name]
             result["times"].append(seconds)
             result["output"] = proc.stdout
+            result["errors"] = proc.stderr
             if proc.returncode != 0:
                 result["failed"] = f"exit {proc.returncode}: {summary_line(proc.stdout)}"
             print(f"  round {round_no}/{repeat}  {seconds:6.2f} s  {name}", file=sys.stderr, flush=True)
@@ -307,6 +516,62 @@ def suite_table(results, count):
     bound, met = verdict("collection seconds", collect)
     rows.append(["start-up: `--collect-only` of the whole tree", f"{collect:.2f}", "", "", f"{bound} s", met])
     return table(["leg", "median s", "ms / test", "ratio", "target", ""], rows)
+
+
+def seconds_cell(result):
+    cell = f"{result['median']:.2f}"
+    return f"{cell} (FAILED, {result['failed']})" if result["failed"] else cell
+
+
+def ratio_table(results, rows):
+    """Legs against a base leg, rows as in SUITE_ROWS, with the tests each ran."""
+    out = []
+    for leg, label, ratio_name, base, target_name in rows:
+        result = results[leg]
+        cells = [label, tests_run(summary_line(result["output"])), seconds_cell(result), "", "", ""]
+        if ratio_name:
+            ratio = result["median"] / results[base]["median"]
+            bound, met = verdict(target_name, ratio)
+            cells[3:] = [f"{ratio_name} = {ratio:.2f}×", bound, met]
+        out.append(cells)
+    return table(["leg", "tests", "median s", "ratio", "target", ""], out)
+
+
+def changed_table(runs, plain_serial):
+    """The test-changed runs: (seconds, process) each, against the plain serial run's median."""
+    rows = []
+    for label, (seconds, proc) in runs.items():
+        summary = summary_line(proc.stdout)
+        # Exit 5: no test selected, which is what a run after no change should report.
+        if proc.returncode not in (0, 5):
+            label += f" (FAILED, exit {proc.returncode})"
+        rows.append([label, tests_run(summary), summary, f"{seconds:.2f}", f"{seconds / plain_serial:.2f}×"])
+    return table(["`make test-changed`", "tests run", "pytest's summary", "seconds", "/ plain serial"], rows)
+
+
+def cores_table(results, versions):
+    rows = []
+    for venv, version in versions.items():
+        plain, ctrace, sysmon = (results[f"cores {venv}: {name}"] for name in ("plain", *COVERAGE_CORES))
+        row = [f"{version} (`{venv}`)", seconds_cell(plain), seconds_cell(ctrace)]
+        row.append(f"{ctrace['median'] / plain['median']:.2f}×")
+        refusal = sysmon_refusal(sysmon)
+        if refusal:
+            row += [f"refused: {refusal} (warning `no-sysmon`)", ""]
+        else:
+            row += [seconds_cell(sysmon), f"{sysmon['median'] / plain['median']:.2f}×"]
+        rows.append(row)
+    header = ["Python", "plain s", "ctrace s", "ctrace / plain", "sysmon s", "sysmon / plain"]
+    return table(header, rows)
+
+
+def shard_table(results):
+    shards = [f"shard {group} of {SHARDS}" for group in range(1, SHARDS + 1)]
+    rows = [[name, tests_run(summary_line(results[name]["output"])), seconds_cell(results[name])] for name in shards]
+    medians = [results[name]["median"] for name in shards]
+    balance = max(medians) / statistics.mean(medians)
+    rows.append(["slowest shard / mean of shards", "", f"{balance:.2f}×"])
+    return table(["shard", "tests", "median s"], rows)
 
 
 def isolation_table(title, results, count, backend):
@@ -408,85 +673,51 @@ def write_doc(block):
 # --- main ----------------------------------------------------------------------------
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per leg (the median is quoted)")
-    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL URL for the PostgreSQL legs")
-    parser.add_argument("--isolation-tests", type=int, default=200, help="generated tests per isolation strategy")
-    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    args = parser.parse_args()
-
-    # For this process's children, including benchmarks/isolation.py's runs.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    load_before = os.getloadavg()
-    pg_skip = postgres_problem(args.postgres)
+def suite_legs(tmp, env, postgres, pg_skip, count, modules):
+    """The floor and the suite, serial and under -n 2, on each backend; collection; the pattern suites."""
+    floor_dir = Path(tmp) / "floor"
+    write_floor(floor_dir, count, modules)
+    pg_env = dict(env, TEST_DATABASE_URL=postgres or "")
+    legs = {
+        "floor": ([*PYTEST, *NOT_E2E], floor_dir, env),
+        "sqlite": ([*PYTEST, *NOT_E2E, "--durations=10", "--durations-min=0"], ROOT, env),
+        "sqlite cov": ([*PYTEST, *NOT_E2E, *COVERAGE], ROOT, env),
+        "pg": ([*PYTEST, *NOT_E2E], ROOT, pg_env),
+        "pg cov": ([*PYTEST, *NOT_E2E, *COVERAGE], ROOT, pg_env),
+        "floor -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], floor_dir, env),
+        "sqlite -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], ROOT, env),
+        "sqlite -n 2 cov": ([*PYTEST, *NOT_E2E, *PARALLEL, *COVERAGE], ROOT, env),
+        "pg -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], ROOT, pg_env),
+        "pg -n 2 cov": ([*PYTEST, *NOT_E2E, *PARALLEL, *COVERAGE], ROOT, pg_env),
+        "collect": ([*PYTEST, "--collect-only", "-q"], ROOT, env),
+    }
     if pg_skip:
-        print(f"PostgreSQL legs skipped: {pg_skip}", file=sys.stderr)
+        legs = {name: leg for name, leg in legs.items() if not name.startswith("pg")}
+    # The generated pattern suites load the root conftest, which imports tests.factories.
+    pattern_env = dict(env, PYTHONPATH=python_path(ROOT, env))
+    for (name, size), folder in write_patterns(Path(tmp) / "patterns").items():
+        legs[f"pattern: {name} @ {size}"] = ([*PYTEST, "test_pattern.py"], folder, pattern_env)
+        cov = ["--cov", "--cov-report=", "--cov-config=.coveragerc"]
+        legs[f"pattern: {name} @ {size} cov"] = ([*PYTEST, "test_pattern.py", *cov], folder, pattern_env)
+    return legs
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        env = base_environment(tmp)
-        count, modules = collect_suite(env)
-        floor_dir = Path(tmp) / "floor"
-        write_floor(floor_dir, count, modules)
-        print(f"suite: {count} tests in {modules} modules (without e2e)", file=sys.stderr)
 
-        pg_env = dict(env, TEST_DATABASE_URL=args.postgres or "")
-        legs = {
-            "floor": ([*PYTEST, *NOT_E2E], floor_dir, env),
-            "sqlite": ([*PYTEST, *NOT_E2E, "--durations=10", "--durations-min=0"], ROOT, env),
-            "sqlite cov": ([*PYTEST, *NOT_E2E, *COVERAGE], ROOT, env),
-            "pg": ([*PYTEST, *NOT_E2E], ROOT, pg_env),
-            "pg cov": ([*PYTEST, *NOT_E2E, *COVERAGE], ROOT, pg_env),
-            "floor -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], floor_dir, env),
-            "sqlite -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], ROOT, env),
-            "sqlite -n 2 cov": ([*PYTEST, *NOT_E2E, *PARALLEL, *COVERAGE], ROOT, env),
-            "pg -n 2": ([*PYTEST, *NOT_E2E, *PARALLEL], ROOT, pg_env),
-            "pg -n 2 cov": ([*PYTEST, *NOT_E2E, *PARALLEL, *COVERAGE], ROOT, pg_env),
-            "collect": ([*PYTEST, "--collect-only", "-q"], ROOT, env),
-        }
-        if pg_skip:
-            legs = {name: leg for name, leg in legs.items() if not name.startswith("pg")}
-        # The generated pattern suites load the root conftest, which imports tests.factories.
-        pattern_env = dict(env, PYTHONPATH=python_path(ROOT, env))
-        for (name, size), folder in write_patterns(Path(tmp) / "patterns").items():
-            legs[f"pattern: {name} @ {size}"] = ([*PYTEST, "test_pattern.py"], folder, pattern_env)
-            cov = ["--cov", "--cov-report=", "--cov-config=.coveragerc"]
-            legs[f"pattern: {name} @ {size} cov"] = ([*PYTEST, "test_pattern.py", *cov], folder, pattern_env)
-        # One unmeasured run of each command fills the bytecode caches.
-        print("warming up", file=sys.stderr)
-        for cmd, cwd, leg_env in legs.values():
-            run(cmd, cwd, leg_env)
-        print("profiling one serial SQLite run, plain and under coverage", file=sys.stderr)
-        profile_plain = profile_suite(env, tmp)
-        profile_covered = profile_suite(env, tmp, *COVERAGE)
-        measured = measure_legs(legs, args.repeat)
-        suite = {name: result for name, result in measured.items() if not name.startswith("pattern: ")}
-        patterns = {name.removeprefix("pattern: "): result for name, result in measured.items() if name not in suite}
-
-        print("isolation strategies (benchmarks/isolation.py)", file=sys.stderr)
-        iso_sqlite = isolation.measure(args.isolation_tests, args.repeat, None)
-        iso_pg = None
-        if not pg_skip:
-            iso_pg = isolation.measure(args.isolation_tests, args.repeat, isolation_url(args.postgres))
-    load_after = os.getloadavg()
-
+def suite_report(measured, count, profiles, iso_sqlite, iso_pg, pg_skip, isolation_tests):
+    """The tables of measurements 1 to 6, as lines of the generated block."""
+    suite = {name: result for name, result in measured.items() if not name.startswith("pattern: ")}
+    patterns = {name.removeprefix("pattern: "): result for name, result in measured.items() if name not in suite}
     durations = parse_durations(suite["sqlite"]["output"])
-    failed = [name for name, result in measured.items() if result["failed"]]
     parts = [
-        f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
-        f"({platform.system()} {platform.machine()}, Python {platform.python_version()}); "
-        f"load average {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end. "
-        f"Median of {args.repeat} interleaved runs per leg; the suite has {count} tests without e2e.",
         "",
         suite_table(suite, count),
         "",
-        f"Isolation strategies, {args.isolation_tests} generated tests each (commit a user, count users); "
+        f"Isolation strategies, {isolation_tests} generated tests each (commit a user, count users); "
         "cost per test is the time above a floor of as many empty tests:",
         "",
-        isolation_table("SQLite", iso_sqlite, args.isolation_tests, "SQLite"),
+        isolation_table("SQLite", iso_sqlite, isolation_tests, "SQLite"),
     ]
     if iso_pg:
-        parts += ["", isolation_table("PostgreSQL", iso_pg, args.isolation_tests, "PostgreSQL")]
+        parts += ["", isolation_table("PostgreSQL", iso_pg, isolation_tests, "PostgreSQL")]
     if pg_skip:
         parts += ["", f"PostgreSQL legs skipped: {pg_skip}."]
     parts += [
@@ -494,7 +725,7 @@ def main():
         "Where the serial SQLite run spends its time (one extra run with a timing plugin, plain and under "
         "coverage), against the budget the suite / floor target allows:",
         "",
-        breakdown_table(profile_plain, profile_covered, suite["floor"]["median"], count),
+        breakdown_table(*profiles, suite["floor"]["median"], count),
         "",
         f"What this harness's cheapest test patterns cost: a generated suite of each at {PATTERN_SIZES[0]} and "
         f"{PATTERN_SIZES[1]} tests, plain and under branch coverage; the cost per test is the slope between "
@@ -506,11 +737,127 @@ def main():
         "",
         durations_table(durations),
     ]
+    return parts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per leg (the median is quoted)")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL URL for the PostgreSQL legs")
+    parser.add_argument("--isolation-tests", type=int, default=200, help="generated tests per isolation strategy")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--only", nargs="+", choices=GROUPS, help="run only these measurements; print only (implies --no-doc)"
+    )
+    args = parser.parse_args()
+    groups = args.only or GROUPS
+
+    # For this process's children, including benchmarks/isolation.py's runs.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    load_before = os.getloadavg()
+    pg_skip = postgres_problem(args.postgres) if "suite" in groups else None
+    if pg_skip:
+        print(f"PostgreSQL legs skipped: {pg_skip}", file=sys.stderr)
+    shards_skip = "shards" in groups and not (ROOT / DURATIONS).exists()
+    if shards_skip:
+        print(f"shard legs skipped: no {DURATIONS} (run `make test-durations`)", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        env = base_environment(tmp)
+        legs = {}
+        if "suite" in groups:
+            count, modules = collect_suite(env)
+            print(f"suite: {count} tests in {modules} modules (without e2e)", file=sys.stderr)
+            legs |= suite_legs(tmp, env, args.postgres, pg_skip, count, modules)
+        if "gate" in groups or "changed" in groups:
+            # The test-changed runs are quoted against it too.
+            legs["plain serial"] = (PLAIN_SERIAL, ROOT, env)
+        if "gate" in groups:
+            legs["gated"] = (gated_command(tmp), ROOT, env)
+        if "inner" in groups:
+            legs |= inner_legs(Path(tmp) / "single", env)
+        cores, versions, skipped_venvs = core_legs(env) if "cores" in groups else ({}, {}, [])
+        legs |= cores
+        if "shards" in groups and not shards_skip:
+            legs |= shard_legs(env)
+        if "changed" in groups:
+            print("`make test-changed` in a copy of the repository, one run each", file=sys.stderr)
+            changed = measure_test_changed(tmp, env)
+        # One unmeasured run of each command fills the bytecode caches.
+        print("warming up", file=sys.stderr)
+        for cmd, cwd, leg_env in legs.values():
+            run(cmd, cwd, leg_env)
+        if "suite" in groups:
+            print("profiling one serial SQLite run, plain and under coverage", file=sys.stderr)
+            profiles = (profile_suite(env, tmp), profile_suite(env, tmp, *COVERAGE))
+        measured = measure_legs(legs, args.repeat)
+
+        if "suite" in groups:
+            print("isolation strategies (benchmarks/isolation.py)", file=sys.stderr)
+            iso_sqlite = isolation.measure(args.isolation_tests, args.repeat, None)
+            iso_pg = None
+            if not pg_skip:
+                iso_pg = isolation.measure(args.isolation_tests, args.repeat, isolation_url(args.postgres))
+    load_after = os.getloadavg()
+
+    # A refused sysmon core is reported in its table, not as a failure.
+    failed = [name for name, result in measured.items() if result["failed"] and not sysmon_refusal(result)]
+    header = (
+        f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
+        f"({platform.system()} {platform.machine()}, Python {platform.python_version()}); "
+        f"load average {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end. "
+        f"Median of {args.repeat} interleaved runs per leg"
+    )
+    parts = [f"{header}; the suite has {count} tests without e2e." if "suite" in groups else f"{header}."]
+    if "suite" in groups:
+        parts += suite_report(measured, count, profiles, iso_sqlite, iso_pg, pg_skip, args.isolation_tests)
+    if "gate" in groups:
+        parts += [
+            "",
+            "The gate against a plain serial run of the same tests (both in the interleaved rounds; the gated "
+            "run's reports go to a temporary folder):",
+            "",
+            ratio_table(measured, GATE_ROWS),
+        ]
+    if "inner" in groups:
+        parts += [
+            "",
+            "The inner loop: one small module of the suite against pytest with the project's settings "
+            "running a single trivial test:",
+            "",
+            ratio_table(measured, INNER_ROWS),
+        ]
+    if "changed" in groups:
+        parts += [
+            "",
+            "`make test-changed` (pytest-testmon) in a temporary copy of the repository: one run each, "
+            "not interleaved, in this order; the last after a one-line change to "
+            f"`{ISBN_EDIT[0]}` that keeps every result:",
+            "",
+            changed_table(changed, measured["plain serial"]["median"]),
+        ]
+    if "cores" in groups:
+        parts += [
+            "",
+            "Coverage cores: `tests/unit`, serial, plain and under branch coverage with each "
+            "`COVERAGE_CORE` (the repository's coverage settings), on each Python's virtualenv:",
+            "",
+            cores_table(measured, versions) if versions else "No virtualenv found.",
+        ]
+        if skipped_venvs:
+            parts += ["", f"Skipped (no `bin/python`): {', '.join(f'`{venv}`' for venv in skipped_venvs)}."]
+    if "shards" in groups:
+        caption = (
+            f"The suite in {SHARDS} shards split by `{DURATIONS}`, as `make test-shard` runs them (every core, "
+            "coverage without reports or gate):"
+        )
+        skipped = f"Shards skipped: no `{DURATIONS}` in the repository; run `make test-durations`."
+        parts += ["", skipped] if shards_skip else ["", caption, "", shard_table(measured)]
     if failed:
         parts += ["", f"Legs with failing runs (figures still shown): {', '.join(failed)}."]
     block = "\n".join(parts)
     print(block)
-    if not args.no_doc:
+    if not (args.no_doc or args.only):
         write_doc(block)
         print(f"\nwritten to {DOC.relative_to(ROOT)}", file=sys.stderr)
 

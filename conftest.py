@@ -20,7 +20,8 @@ Patterns: session-scoped app fixture; SAVEPOINT rollback per test; listeners on
 the app's session kept by the harness; reference data created once per session;
 one suite on SQLite and PostgreSQL; one database per xdist worker; tests that
 run only on PostgreSQL or SQLite; client and runner fixtures; no request context
-pushed around tests; context-leak guard; developer environment kept out of tests.
+pushed around tests; context-leak guard; developer environment kept out of tests;
+a plain-function test run that does not load the app.
 """
 
 import functools

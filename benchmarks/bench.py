@@ -77,7 +77,8 @@ PLAIN_SERIAL = [*PYTEST, "-q", *NOT_E2E, "-p", "no:randomly"]
 # The inner loop: rerunning one small module after an edit.
 ONE_MODULE = [*PYTEST, "-q", "tests/unit/test_text.py"]
 # `make test-changed`, as the Makefile runs it (e2e left out by path: testmon ignores -m).
-TEST_CHANGED = [*PYTEST, "--ignore=tests/functional/test_e2e_browser.py", "-p", "no:randomly", "--testmon"]
+NOT_BROWSER = ["--ignore=tests/functional/test_e2e_browser.py"]
+TEST_CHANGED = [*PYTEST, *NOT_BROWSER, "-p", "no:randomly", "--testmon"]
 # The edit before the last test-changed run: the same check digits, computed another way.
 ISBN_EDIT = ("sample_app/isbn.py", "return str((10 - total % 10) % 10)", "return str((10 - total) % 10)")
 # One virtualenv per interpreter, named as the Makefile names them.
@@ -308,9 +309,9 @@ def gated_command(tmp):
 
 def inner_legs(folder, env):
     """One small module of the suite, and pytest's floor for one test with the project's settings."""
-    folder.mkdir(parents=True)
+    (folder / "tests").mkdir(parents=True)  # the settings' testpaths
     (folder / "pytest.ini").write_text(project_ini())
-    (folder / "test_single.py").write_text(TRIVIAL_TEST.format(n=0))
+    (folder / "tests" / "test_single.py").write_text(TRIVIAL_TEST.format(n=0))
     return {
         "single-test floor": ([*PYTEST, "-q"], folder, env),
         "one module": (ONE_MODULE, ROOT, env),
@@ -318,6 +319,7 @@ def inner_legs(folder, env):
 
 
 def interpreter_version(python):
+    """A venv's Python version, as its interpreter reports it ("3.12.1")."""
     proc = subprocess.run(
         [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
     )
@@ -377,7 +379,7 @@ def check_imports_from(copy, env, tmp):
     (Path(tmp) / "bench_origin.py").write_text(ORIGIN_PLUGIN)
     out = Path(tmp) / "origin.json"
     env = dict(env, PYTHONPATH=python_path(tmp, env), BENCH_ORIGIN_OUT=str(out))
-    _, proc = run([*TEST_CHANGED[:-1], "--collect-only", "-q", "-p", "bench_origin"], copy, env)
+    _, proc = run([*PYTEST, *NOT_BROWSER, "--collect-only", "-q", "-p", "bench_origin"], copy, env)
     if not out.exists():
         sys.exit(f"collecting in the copy failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     files = json.loads(out.read_text())
@@ -452,6 +454,12 @@ def summary_line(output):
     return output.strip().splitlines()[-1] if output.strip() else "no output"
 
 
+def failure(proc):
+    """Why a run failed: the coverage gate's verdict when that failed (every test may pass), else pytest's summary."""
+    gate = re.search(r"^FAIL Required test coverage.*$", proc.stdout, re.MULTILINE)
+    return f"exit {proc.returncode}: {gate.group(0) if gate else summary_line(proc.stdout)}"
+
+
 def tests_run(summary):
     """How many tests ran, from pytest's summary line ("381 passed, 292 deselected in 3.10s")."""
     counts = {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", summary)}
@@ -460,7 +468,9 @@ def tests_run(summary):
 
 def sysmon_refusal(result):
     """Why coverage.py would not use COVERAGE_CORE=sysmon (its no-sysmon warning), or None."""
-    match = re.search(r"Can't use core=sysmon: (.+?), using default core", result["output"] + result["errors"])
+    # The warning's own line, not the source line a traceback quotes.
+    pattern = r"CoverageWarning: Can't use core=sysmon: (.+?), using default core"
+    match = re.search(pattern, result["output"] + result["errors"])
     return match.group(1) if match else None
 
 
@@ -475,7 +485,7 @@ def measure_legs(legs, repeat):
             result["output"] = proc.stdout
             result["errors"] = proc.stderr
             if proc.returncode != 0:
-                result["failed"] = f"exit {proc.returncode}: {summary_line(proc.stdout)}"
+                result["failed"] = failure(proc)
             print(f"  round {round_no}/{repeat}  {seconds:6.2f} s  {name}", file=sys.stderr, flush=True)
     for result in results.values():
         result["median"] = statistics.median(result["times"])
@@ -519,6 +529,7 @@ def suite_table(results, count):
 
 
 def seconds_cell(result):
+    """A leg's median, and why it failed if a run did."""
     cell = f"{result['median']:.2f}"
     return f"{cell} (FAILED, {result['failed']})" if result["failed"] else cell
 
@@ -550,6 +561,7 @@ def changed_table(runs, plain_serial):
 
 
 def cores_table(results, versions):
+    """Per venv: tests/unit plain, under ctrace, and under sysmon or why coverage.py refused it."""
     rows = []
     for venv, version in versions.items():
         plain, ctrace, sysmon = (results[f"cores {venv}: {name}"] for name in ("plain", *COVERAGE_CORES))
@@ -566,6 +578,7 @@ def cores_table(results, versions):
 
 
 def shard_table(results):
+    """Each shard's tests and median, and how far the slowest is above the mean."""
     shards = [f"shard {group} of {SHARDS}" for group in range(1, SHARDS + 1)]
     rows = [[name, tests_run(summary_line(results[name]["output"])), seconds_cell(results[name])] for name in shards]
     medians = [results[name]["median"] for name in shards]

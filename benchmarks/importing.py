@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from isolation import throwaway_database_url  # benchmarks/isolation.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,7 +106,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL database this script may drop and create")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        type=throwaway_database_url,
+        help="a PostgreSQL database this script may drop and create (its name contains 'test')",
+    )
     args = parser.parse_args()
     print(table(measure(args.sizes, args.repeat, args.postgres), args.sizes))
 

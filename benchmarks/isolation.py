@@ -23,6 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+def throwaway_database_url(url):
+    """``--postgres``'s type: a URL whose database name says "test", as the harness
+    asks, since the benchmarks create and drop it."""
+    import sqlalchemy as sa
+
+    if "test" not in (sa.make_url(url).database or ""):
+        raise argparse.ArgumentTypeError(f"{url}: the database name must contain 'test' (it is dropped)")
+    return url
+
+
 DB_TEST = """
 def test_commit_then_count_{n}(app, db):
     with app.app_context():
@@ -182,7 +193,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL URL")
+    parser.add_argument(
+        "--postgres", metavar="URL", type=throwaway_database_url, help="also measure on this PostgreSQL URL"
+    )
     args = parser.parse_args()
     report("SQLite (file)", measure(args.tests, args.repeat, None), args.tests)
     if args.postgres:

@@ -1,5 +1,7 @@
 """Extensions are created here without an app and bound in ``create_app``."""
 
+import sys
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,5 +28,15 @@ db = SQLAlchemy(model_class=Base)
 # render_as_batch: SQLite cannot ALTER a column or drop one in place; batch
 # operations copy the table instead, so every migration runs on both backends.
 migrate = Migrate(render_as_batch=True)
+
+
+@migrate.configure
+def _print_to_the_current_stdout(config):
+    # Alembic's Config binds sys.stdout when alembic is imported, so output of
+    # `flask db` under a CLI runner (tests) would miss the runner's stdout.
+    config.stdout = sys.stdout
+    return config
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -32,7 +32,7 @@ def create_app(config_name="development", **overrides):
     # Flask-WTF's CSRF check, so a request it refuses still gets its id.
     register_hooks(app)
     db.init_app(app)
-    migrate.init_app(app, db)
+    migrate.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     login_manager.login_view = "auth.login"

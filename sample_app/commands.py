@@ -19,7 +19,8 @@ from .auth.services import check_password, check_username, email_registered, use
 from .clock import utcnow
 from .extensions import db
 from .importer import CSVImportError, import_books
-from .models import Book, Role, Tag, User
+from .models import Role, User
+from .permissions import Permission
 
 # Published demo credentials (seed-demo prints them), not secrets.
 DEMO_ADMIN = {
@@ -218,8 +219,9 @@ def run_tests_command(coverage, pytest_args):
 
 
 def shell_context():
-    """What ``flask shell`` starts with, besides ``app`` and ``g``: no imports to type."""
-    return {"db": db, "User": User, "Role": Role, "Book": Book, "Tag": Tag, "catalogue": catalogue}
+    """What ``flask shell`` adds to ``app``, ``g``, and ``db`` and the models (which
+    Flask-SQLAlchemy adds itself): the catalogue's functions and the permissions."""
+    return {"catalogue": catalogue, "Permission": Permission}
 
 
 def register_commands(app):

@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 # render_as_batch: SQLite cannot ALTER a column or drop one in place; batch
 # operations copy the table instead, so every migration runs on both backends.
-migrate = Migrate(render_as_batch=True)
+migrate = Migrate(db=db, render_as_batch=True)
 
 
 @migrate.configure

@@ -63,14 +63,14 @@ class LookupBadAnswer(LookupFailed):
     message = "The lookup service sent an answer that could not be read."
 
 
-def _session(config):
-    """A session that retries a GET after a failed connection or a 502, 503 or 504."""
+def retrying_session(config):
+    """A session that retries a request after a failed connection or a 502, 503 or
+    504, LOOKUP_RETRIES times, waiting LOOKUP_BACKOFF seconds, then twice that..."""
     retry = Retry(
         total=config["LOOKUP_RETRIES"],
         # Not after a read timeout: the user would wait the whole timeout again.
         read=False,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET"}),
         backoff_factor=config["LOOKUP_BACKOFF"],
         # A "Retry-After: 3600" would hold the user's request for an hour.
         respect_retry_after_header=False,
@@ -87,9 +87,9 @@ def _session(config):
 def _get(isbn, config):
     """The catalogue's response for a (normalised) ``isbn``, or raise a :class:`LookupFailed`."""
     try:
-        with _session(config) as session:
+        with retrying_session(config) as session:
             return session.get(
-                f"{config['LOOKUP_URL'].rstrip('/')}/api/books",
+                f"{config['LOOKUP_URL'].removesuffix('/')}/api/books",
                 params={"bibkeys": f"ISBN:{isbn}", "format": "json", "jscmd": "data"},
                 timeout=(config["LOOKUP_CONNECT_TIMEOUT"], config["LOOKUP_READ_TIMEOUT"]),
             )

@@ -81,6 +81,6 @@ class TagFilterForm(FlaskForm):
 
     tag = SelectField("Tag", default="", coerce=Tag.normalize)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, formdata):
+        super().__init__(formdata)
         self.tag.choices = [("", "Any tag"), *((name, name) for name in catalogue.tag_names())]

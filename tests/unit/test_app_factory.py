@@ -15,7 +15,10 @@ Calling the factory inside the test ties the wiring to tests that check it.
 import pytest
 from flask import url_for
 
-from sample_app import create_app
+from sample_app import catalogue, create_app
+from sample_app.extensions import db
+from sample_app.models import Book, Tag, User
+from sample_app.permissions import Permission
 
 # Nothing here touches the database: a fresh in-memory one per app is enough.
 IN_MEMORY = "sqlite://"
@@ -145,16 +148,18 @@ def test_the_apps_own_exceptions_become_error_pages():
     assert "page must be a whole number from 1 to 999999999." in response.text
 
 
-def test_flask_shell_starts_with_the_database_and_the_models():
+def test_flask_shell_starts_with_the_database_the_models_and_the_catalogue():
     """
     GIVEN a fresh app
     WHEN the context of ``flask shell`` is built (in an app context, as the command does)
-    THEN it holds the app, db, the models and the catalogue, ready to use
+    THEN it holds db and the models (Flask-SQLAlchemy's own shell context), and
+         the catalogue and the permissions (the app's), ready to use
     """
     app = fresh_app()
     with app.app_context():
         context = app.make_shell_context()
 
-    assert {"app", "g", "db", "User", "Role", "Book", "Tag", "catalogue"} <= set(context)
-    assert context["Book"].__tablename__ == "books"
-    assert context["catalogue"].__name__ == "sample_app.catalogue"
+    assert context["db"] is db
+    assert (context["User"], context["Book"], context["Tag"]) == (User, Book, Tag)
+    assert context["catalogue"] is catalogue
+    assert context["Permission"] is Permission

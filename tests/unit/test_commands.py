@@ -2,7 +2,7 @@
 
 Patterns: plain functions tested without HTTP; parametrize with ids; boundary
 values; unordered results exposed with a pragma; app context only around
-database work.
+database work; frozen clock with time-machine.
 
 tests/functional/test_cli.py runs the commands through ``app.test_cli_runner()``.
 The click wrappers always pass every argument, so the functions' own defaults
@@ -12,8 +12,10 @@ checked here, by calling them as another caller would.
 
 import re
 import sys
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from sample_app.commands import (
     CommandError,
@@ -22,11 +24,13 @@ from sample_app.commands import (
     find_import_owner,
     init_db,
     pytest_command,
+    seed_demo,
 )
 from sample_app.models import Book, User
 from tests.helpers import row_count, unordered_selects_reversed
 
 BAD_USERNAME = "A username has 3 to 64 letters, digits, dots or underscores."
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 NO_ADMIN = "There is no administrator to own the books: create one with create-admin, or use --owner."
 
 
@@ -145,6 +149,31 @@ def test_create_admin_accepts_a_password_of_exactly_the_minimum_length(app, db):
 
     with app.app_context():
         assert create_admin("boss@example.com", password).verify_password(password)
+
+
+def test_create_admin_makes_an_account_confirmed_now(app, db):
+    """
+    GIVEN the clock frozen at NOW
+    WHEN an administrator is created from the command line
+    THEN the account is confirmed at NOW: an operator made it, no e-mail link is needed
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False):
+        admin_id = create_admin("boss@example.com", "secret-pass").id
+
+        assert db.session.get(User, admin_id).confirmed_at == NOW
+
+
+def test_seed_demo_makes_both_demo_accounts_confirmed_now(app, db):
+    """
+    GIVEN an empty database and the clock frozen at NOW
+    WHEN the demo data is added
+    THEN the demo administrator and reader are confirmed at NOW, ready to log in and write
+    """
+    with app.app_context(), time_machine.travel(NOW, tick=False):
+        seed_demo()
+
+        confirmed = db.session.execute(db.select(User.email, User.confirmed_at).order_by(User.email)).all()
+    assert confirmed == [("admin@bookshelf.example", NOW), ("reader@bookshelf.example", NOW)]
 
 
 def test_find_import_owner_without_an_administrator_says_what_to_do(app, user):

@@ -84,21 +84,57 @@ def test_known_book_gives_title_author_and_year(httpserver, settings):
     assert requests_made(httpserver) == 1
 
 
-@pytest.mark.parametrize("url_end", [pytest.param("", id="no-trailing-slash"), pytest.param("/", id="trailing-slash")])
-def test_lookup_sends_the_normalised_isbn_in_the_query_string(httpserver, url_end):
+def test_lookup_sends_the_normalised_isbn_in_the_query_string(httpserver, settings):
     """
-    GIVEN a LOOKUP_URL with or without a trailing slash
+    GIVEN a server that knows Dune
     WHEN the client looks up Dune written as a hyphenated ISBN-10
     THEN it sends one GET to /api/books asking for the ISBN-13 as JSON data
     """
     httpserver.expect_request("/api/books").respond_with_json(DUNE_ANSWER)
 
-    lookup.fetch_book_details("0-441-17271-7", settings_for(httpserver.url_for("").rstrip("/") + url_end))
+    lookup.fetch_book_details("0-441-17271-7", settings)
 
     [(request, _)] = httpserver.log
     assert request.method == "GET"
     assert request.path == "/api/books"
     assert request.args.to_dict() == {"bibkeys": "ISBN:9780441172719", "format": "json", "jscmd": "data"}
+
+
+@pytest.fixture
+def raw_server():
+    """A one-request server on a socket: it records the request line exactly as
+    sent (Werkzeug's server, pytest-httpserver's, reads "//api" as "/api") and
+    answers with Dune's record."""
+    request_lines = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def answer_once():
+            connection, _ = listener.accept()
+            with connection:
+                request_lines.append(connection.recv(65536).split(b"\r\n")[0].decode())
+                body = json.dumps(DUNE_ANSWER).encode()
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                connection.sendall(head.encode() + b"Connection: close\r\n\r\n" + body)
+
+        thread = threading.Thread(target=answer_once)
+        thread.start()
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", request_lines
+        thread.join(timeout=5)
+
+
+def test_trailing_slash_of_the_lookup_url_is_not_doubled(raw_server):
+    """
+    GIVEN a LOOKUP_URL written with a trailing slash
+    WHEN the client looks Dune up
+    THEN the request line asks for /api/books, not //api/books (which a real
+         server may not route)
+    """
+    url, request_lines = raw_server
+
+    details = lookup.fetch_book_details(DUNE_ISBN, settings_for(url + "/"))
+
+    assert details == DUNE_DETAILS
+    assert request_lines == ["GET /api/books?bibkeys=ISBN%3A9780441172719&format=json&jscmd=data HTTP/1.1"]
 
 
 @pytest.mark.parametrize(
@@ -375,6 +411,64 @@ def test_failed_lookup_is_logged_with_its_cause(refusing_url, caplog):
     [record] = [record for record in caplog.records if record.name == "sample_app"]
     assert record.levelno == logging.WARNING
     assert record.getMessage().startswith("ISBN lookup of 9780441172719 failed: ConnectionError(")
+
+
+def test_timeout_is_logged_with_its_cause(late_server, answer_released, caplog):
+    """
+    GIVEN a server that holds its answer longer than a read timeout of 0.2 s
+    WHEN the client looks a book up
+    THEN a WARNING of the "sample_app" logger names the ISBN and the timeout
+    """
+
+    def answer_late(request):
+        answer_released.wait(timeout=5)
+        return Response("too late")
+
+    late_server.expect_request("/api/books").respond_with_handler(answer_late)
+
+    with pytest.raises(lookup.LookupTimeout):
+        lookup.fetch_book_details(DUNE_ISBN, settings_for(late_server.url_for(""), LOOKUP_READ_TIMEOUT=0.2))
+
+    [record] = [record for record in caplog.records if record.name == "sample_app"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith("ISBN lookup of 9780441172719 timed out: ReadTimeout(")
+
+
+def test_error_status_is_logged_with_the_status(httpserver, settings, caplog):
+    """
+    GIVEN a server that keeps answering 503 (two retries allowed)
+    WHEN the client looks a book up
+    THEN one WARNING names the ISBN and the last status: the error response
+         itself is judged, not turned into a retry error
+    """
+    httpserver.expect_request("/api/books").respond_with_data("Down", status=503)
+
+    with pytest.raises(lookup.LookupUnavailable):
+        lookup.fetch_book_details(DUNE_ISBN, settings)
+
+    [record] = [record for record in caplog.records if record.name == "sample_app"]
+    assert record.getMessage() == "ISBN lookup of 9780441172719 answered HTTP 503"
+
+
+def test_retry_policy_is_built_from_the_settings():
+    """
+    GIVEN settings with 3 retries and a backoff of 0.5 s
+    WHEN the client's session is made
+    THEN http and https URLs share one policy: 3 retries of failed connections
+         and 502, 503, 504 (none after a read timeout), the backoff, no waiting
+         for Retry-After, the last error response returned
+
+    What a local server cannot show without waiting (the backoff, Retry-After)
+    is read from the policy itself.
+    """
+    session = lookup.retrying_session({"LOOKUP_RETRIES": 3, "LOOKUP_BACKOFF": 0.5})
+
+    retry = session.get_adapter("https://openlibrary.org").max_retries
+    assert session.get_adapter("http://127.0.0.1").max_retries is retry
+    assert (retry.total, retry.read, retry.backoff_factor) == (3, False, 0.5)
+    assert set(retry.status_forcelist) == {502, 503, 504}
+    assert retry.respect_retry_after_header is False
+    assert retry.raise_on_status is False
 
 
 # --- nonsense ----------------------------------------------------------------------------

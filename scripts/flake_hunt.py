@@ -98,6 +98,7 @@ def main():
     if unknown:
         parser.error(f"unknown leg(s): {', '.join(unknown)}")
     env = {key: value for key, value in os.environ.items() if key not in ("TEST_DATABASE_URL", *HOSTILE_SHELL)}
+    env["HYPOTHESIS_PROFILE"] = "thorough"  # as .ci/run and the workflow run the properties
     kept = Path(tempfile.mkdtemp(prefix="flake-hunt-"))
     load = start_load() if args.load else []
     load_average = []

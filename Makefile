@@ -25,7 +25,7 @@ SHARD ?= 1
 COVERAGE_DATA := $(CURDIR)/coverage-data
 LEG ?= py$(PYTHON_VERSION)-$(if $(TEST_DATABASE_URL),postgres,sqlite)-shard$(SHARD)of$(SHARDS)
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation bench-import clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -43,6 +43,7 @@ help:
 	@echo "make flake-hunt     CI's test legs RUNS=10 times each, LOAD=1 beside busy cores"
 	@echo "make mutation       mutation testing of sample_app with mutmut, gated (MUTANTS='sample_app.isbn.*': some)"
 	@echo "make bench          suite speed against pytest's floor; writes docs/benchmarks.md (minutes)"
+	@echo "make bench-import   how the CSV import's cost grows from 1,000 to 20,000 rows, SQLite and PostgreSQL"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
 $(PY):
@@ -151,6 +152,10 @@ bench: $(STAMP)
 
 bench-isolation: $(STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
+
+# How the CSV import's cost grows with the file (docs/benchmarks.md): 1,000 to 20,000 rows.
+bench-import: $(STAMP)
+	$(PY) benchmarks/importing.py --sizes 1000 5000 20000 --repeat 3 --postgres $(TEST_PG_URL)_bench_import
 
 clean:
 	rm -rf .venv .venv-* htmlcov coverage.xml coverage-data coverage-summary.md coverage-badge.svg .coverage .coverage.* .testmondata* junit*.xml .pytest_cache .hypothesis *.egg-info

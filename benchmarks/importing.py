@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from isolation import throwaway_database_url  # benchmarks/isolation.py, next to this file
+from isolation import add_postgres_option  # benchmarks/isolation.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -106,12 +106,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        type=throwaway_database_url,
-        help="a PostgreSQL database this script may drop and create (its name contains 'test')",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
     print(table(measure(args.sizes, args.repeat, args.postgres), args.sizes))
 

@@ -34,6 +34,16 @@ def throwaway_database_url(url):
     return url
 
 
+def add_postgres_option(parser):
+    """``--postgres URL``: a database the benchmark may drop and create."""
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        type=throwaway_database_url,
+        help="a PostgreSQL database this script may drop and create (its name contains 'test')",
+    )
+
+
 DB_TEST = """
 def test_commit_then_count_{n}(app, db):
     with app.app_context():
@@ -193,9 +203,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--postgres", metavar="URL", type=throwaway_database_url, help="also measure on this PostgreSQL URL"
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
     report("SQLite (file)", measure(args.tests, args.repeat, None), args.tests)
     if args.postgres:

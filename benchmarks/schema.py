@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from isolation import throwaway_database_url  # benchmarks/isolation.py, next to this file
+from isolation import add_postgres_option  # benchmarks/isolation.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,12 +73,7 @@ def measure(repeat, postgres_url=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        type=throwaway_database_url,
-        help="a PostgreSQL database this script may drop and create (its name contains 'test')",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
     results = measure(args.repeat, args.postgres)
     print("| backend | create_all (ms) | migrations (ms) | migrations / create_all |")

@@ -133,6 +133,8 @@ def create_admin(email, password, username=None):
     if username_taken(username):
         raise CommandError(f"The username {username} is taken: choose another with --username.")
     role = db.session.scalar(db.select(Role).filter_by(name="Administrator"))
+    if role is None:  # else the "administrator" would have no permission at all
+        raise CommandError("There is no Administrator role: run flask db upgrade (or flask init-db) first.")
     # Made by an operator, not through registration: the address counts as confirmed.
     user = User(email=email, username=username, password=password, role=role, confirmed_at=utcnow())
     db.session.add(user)

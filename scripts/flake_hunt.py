@@ -103,7 +103,6 @@ def main():
     load = start_load() if args.load else []
     load_average = []
     failures = defaultdict(list)  # leg -> [(run, [test ids], seed)]
-    flaky = Counter()
     durations = defaultdict(list)
     condition = "under load" if load else "on an idle machine"
     print(f"{args.runs} runs of {', '.join(chosen)}, {condition}, {os.cpu_count()} cores", flush=True)
@@ -121,7 +120,6 @@ def main():
                 if returncode != 0:
                     (kept / f"{name}-{run}.log").write_text(output)
                     failures[name].append((run, tests, seed[1] if seed else None))
-                    flaky.update(f"{name}: {test}" for test in tests)
                     status = f"FAILED (exit {returncode}; {len(tests)} test(s); output in {kept / f'{name}-{run}.log'})"
                 print(f"run {run:>3} {name:<21} {seconds:6.1f} s  {status}", flush=True)
     finally:
@@ -129,20 +127,34 @@ def main():
             worker.terminate()
 
     print(f"\nload average (1 min) during the runs: {min(load_average):.2f} to {max(load_average):.2f}")
-    print(f"{'leg':<21} {'runs':>5} {'failed':>7} {'median s':>9}")
-    for name in chosen:
-        median = sorted(durations[name])[len(durations[name]) // 2]
-        print(f"{name:<21} {args.runs:>5} {len(failures[name]):>7} {median:>9.1f}")
-    for name, runs in failures.items():
-        for run, tests, seed in runs:
+    text, status = summary(args.runs, durations, failures)
+    print(text)
+    return status
+
+
+def summary(runs, durations, failures):
+    """The hunt's verdict: a table of the legs, every failed run, and the tests
+    that failed, with the exit status (1 when any run failed).
+
+    ``durations``: leg -> seconds of each run; ``failures``: leg -> [(run,
+    [failed test ids], seed or None)], legs without failures may be absent.
+    """
+    lines = [f"{'leg':<21} {'runs':>5} {'failed':>7} {'median s':>9}"]
+    for name, seconds in durations.items():
+        median = sorted(seconds)[len(seconds) // 2]
+        lines.append(f"{name:<21} {runs:>5} {len(failures.get(name, [])):>7} {median:>9.1f}")
+    flaky = Counter()
+    for name, failed_runs in failures.items():
+        for run, tests, seed in failed_runs:
             replay = f" (seed {seed})" if seed else ""
             what = ", ".join(tests) or "no test failed: the gate or the session did"
-            print(f"FAILED {name} run {run}{replay}: {what}")
-    for test, count in flaky.most_common():
-        print(f"FLAKY {test}: failed in {count} of {args.runs} runs")
-    if not failures:
-        print("No failure: every run of every leg passed.")
-    return 1 if failures else 0
+            lines.append(f"FAILED {name} run {run}{replay}: {what}")
+            flaky.update(f"{name}: {test}" for test in tests)
+    lines.extend(f"FLAKY {test}: failed in {count} of {runs} runs" for test, count in flaky.most_common())
+    failed = any(failures.values())
+    if not failed:
+        lines.append("No failure: every run of every leg passed.")
+    return "\n".join(lines), 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ Flask-Migrate's own functions, which run migrations/env.py as ``flask db upgrade
 does.
 
 Patterns: migrations tested against the models; every migration reversible;
-CLI command with the runner.
+data migration for reference rows; CLI command with the runner.
 """
 
 import flask_migrate
@@ -75,11 +75,11 @@ def differences_from_the_models():
         return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
 
 
-def test_the_history_is_one_line_of_two_revisions():
+def test_the_history_is_one_line_of_three_revisions():
     """
     GIVEN the migrations folder
     WHEN its revisions are read
-    THEN there is a single head, reached through the initial schema and then users.confirmed_at
+    THEN there is a single head, reached through the initial schema, users.confirmed_at and the roles
     """
     script = ScriptDirectory(str(MIGRATIONS))
 
@@ -87,6 +87,7 @@ def test_the_history_is_one_line_of_two_revisions():
     assert [script.get_revision(rev).doc.split(":")[0] for rev in revisions()] == [
         "initial schema",
         "users.confirmed_at",
+        "roles",
     ]
 
 
@@ -101,6 +102,45 @@ def test_upgrade_from_an_empty_database_reaches_head(migration_app):
 
         assert current_revision() == revisions()[-1]
         assert set(schema()) == TABLES
+
+
+def roles():
+    """``{name: (permissions, default)}`` as stored in the roles table."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text('SELECT name, permissions, "default" FROM roles'))
+        return {name: (permissions, bool(default)) for name, permissions, default in rows}
+
+
+def test_upgrade_from_an_empty_database_adds_the_roles_users_need(migration_app):
+    """
+    GIVEN an empty database
+    WHEN every migration runs
+    THEN the three roles exist with their permissions (browse 1, write 2,
+         moderate 4, admin 8), and User is the default for new users
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+        assert roles() == {"User": (3, True), "Moderator": (7, False), "Administrator": (15, False)}
+
+
+def test_upgrade_leaves_a_role_that_exists_already_as_it_is(migration_app):
+    """
+    GIVEN a database made before the roles revision, where ``flask init-db``
+          or ``seed-demo`` already added a User role (here with other permissions)
+    WHEN it is upgraded to the head
+    THEN that role is kept as it was, and only the missing roles are added
+    """
+    with migration_app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS), revision="2c4d3ed67aa0")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO roles (name, permissions, \"default\") VALUES ('User', 1, :yes)"), {"yes": True}
+            )
+
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+        assert roles() == {"User": (1, True), "Moderator": (7, False), "Administrator": (15, False)}
 
 
 def test_the_migrated_schema_matches_the_models(migration_app):

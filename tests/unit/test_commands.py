@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from sample_app.commands import (
@@ -26,7 +27,7 @@ from sample_app.commands import (
     pytest_command,
     seed_demo,
 )
-from sample_app.models import Book, User
+from sample_app.models import Book, Role, User
 from tests.helpers import row_count, unordered_selects_reversed
 
 BAD_USERNAME = "A username has 3 to 64 letters, digits, dots or underscores."
@@ -137,6 +138,23 @@ def test_create_admin_refuses_a_username_taken_in_another_letter_case(app, db, u
         create_admin("other@example.com", "a-long-password", username="Reader")
 
     assert row_count(app, db, User) == 1
+
+
+def test_create_admin_without_the_administrator_role_refuses_and_writes_nothing(app, db):
+    """
+    GIVEN a database without roles (tables made, no migration or init-db added the roles)
+    WHEN an administrator is created
+    THEN CommandError says what to run first, and no user is created: an
+         "administrator" without the role would have no permission at all
+    """
+    with app.app_context():
+        db.session.execute(sa.delete(Role))
+        expected = "There is no Administrator role: run flask db upgrade (or flask init-db) first."
+
+        with pytest.raises(CommandError, match=f"^{re.escape(expected)}$"):
+            create_admin("boss@example.com", "a-long-password")
+
+    assert row_count(app, db, User) == 0
 
 
 def test_create_admin_accepts_a_password_of_exactly_the_minimum_length(app, db):

@@ -153,9 +153,9 @@ bench: $(STAMP)
 bench-isolation: $(STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
 
-# How the CSV import's cost grows with the file (docs/benchmarks.md): 1,000 to 20,000 rows.
+# Only make bench's CSV import measurement (docs/benchmarks.md): 1,000 to 20,000 rows.
 bench-import: $(STAMP)
-	$(PY) benchmarks/importing.py --sizes 1000 5000 20000 --repeat 3 --postgres $(TEST_PG_URL)_bench_import
+	$(PY) benchmarks/bench.py --only import --repeat $(REPEAT) --postgres $(BENCH_PG_URL)
 
 clean:
 	rm -rf .venv .venv-* htmlcov coverage.xml coverage-data coverage-summary.md coverage-badge.svg .coverage .coverage.* .testmondata* junit*.xml .pytest_cache .hypothesis *.egg-info

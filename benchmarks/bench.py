@@ -27,11 +27,13 @@ median wall time:
     .venv-3.12, .venv-3.13; missing ones skipped), plain and under
     ``COVERAGE_CORE=ctrace`` and ``sysmon``, or why sysmon was refused;
 11. shard balance: the suite split in two by ``.test_durations``, as
-    ``make test-shard`` splits it (skipped when the file is missing).
+    ``make test-shard`` splits it (skipped when the file is missing);
+12. the CSV import at 1,000, 5,000 and 20,000 rows on both backends
+    (``benchmarks/importing.py``): how its cost per row grows with the file.
 
 It prints the tables and writes them into docs/benchmarks.md between two
 markers, leaving the prose around them alone. ``--only`` runs some of the
-measurements (suite: 1 to 6, gate, inner, changed, cores, shards) and only
+measurements (suite: 1 to 6, gate, inner, changed, cores, shards, import) and only
 prints their tables: a partial block must not replace the whole one.
 
 Runs use Python's default bytecode cache (a PYTHONDONTWRITEBYTECODE in the
@@ -39,7 +41,7 @@ environment is dropped for them): without it every run recompiles and
 re-rewrites the test modules, which is not what a developer's machine does.
 
 Usage: python benchmarks/bench.py [--repeat 3] [--postgres URL] [--isolation-tests 200]
-                                  [--only suite gate inner changed cores shards] [--no-doc]
+                                  [--only suite gate inner changed cores shards import] [--no-doc]
 """
 
 import argparse
@@ -89,7 +91,9 @@ SHARDS = 2
 DURATIONS = ".test_durations"
 
 # What --only chooses from; all of them by default.
-GROUPS = ("suite", "gate", "inner", "changed", "cores", "shards")
+GROUPS = ("suite", "gate", "inner", "changed", "cores", "shards", "import")
+# Rows of the CSV files the import is timed on.
+IMPORT_SIZES = (1000, 5000, 20000)
 
 # name -> (target, comparison): "max" means the ratio must not exceed the target.
 TARGETS = {
@@ -433,12 +437,12 @@ def postgres_problem(url):
     return None
 
 
-def isolation_url(url):
-    """A database of its own for the isolation legs: ``<name>_isolation``."""
+def own_database(url, purpose):
+    """A database of its own for one measurement: ``<name>_<purpose>``."""
     import sqlalchemy as sa
 
     url = sa.make_url(url)
-    return url.set(database=f"{url.database}_isolation").render_as_string(hide_password=False)
+    return url.set(database=f"{url.database}_{purpose}").render_as_string(hide_password=False)
 
 
 def parse_durations(output):
@@ -768,7 +772,7 @@ def main():
     # For this process's children, including benchmarks/isolation.py's runs.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     load_before = os.getloadavg()
-    pg_skip = postgres_problem(args.postgres) if "suite" in groups else None
+    pg_skip = postgres_problem(args.postgres) if {"suite", "import"} & set(groups) else None
     if pg_skip:
         print(f"PostgreSQL legs skipped: {pg_skip}", file=sys.stderr)
     shards_skip = "shards" in groups and not (ROOT / DURATIONS).exists()
@@ -810,7 +814,13 @@ def main():
             iso_sqlite = isolation.measure(args.isolation_tests, args.repeat, None)
             iso_pg = None
             if not pg_skip:
-                iso_pg = isolation.measure(args.isolation_tests, args.repeat, isolation_url(args.postgres))
+                iso_pg = isolation.measure(args.isolation_tests, args.repeat, own_database(args.postgres, "isolation"))
+        if "import" in groups:
+            import importing  # benchmarks/importing.py; it imports the app, so only when asked
+
+            print("the CSV import (benchmarks/importing.py)", file=sys.stderr)
+            import_pg = None if pg_skip else own_database(args.postgres, "import")
+            imports = importing.measure(IMPORT_SIZES, args.repeat, import_pg)
     load_after = os.getloadavg()
 
     # A refused sysmon core is reported in its table, not as a failure.
@@ -866,6 +876,18 @@ def main():
         )
         skipped = f"Shards skipped: no `{DURATIONS}` in the repository; run `make test-durations`."
         parts += ["", skipped] if shards_skip else ["", caption, "", shard_table(measured)]
+    if "import" in groups:
+        parts += [
+            "",
+            "The CSV import: `import_books` on a new database, on files of "
+            f"{', '.join(f'{rows:,}' for rows in IMPORT_SIZES)} books, median of {args.repeat}; the last column "
+            "is the cost of a row in the largest file over its cost in the smallest, about 1 when the import "
+            "grows linearly:",
+            "",
+            importing.table(imports, IMPORT_SIZES),
+        ]
+        if pg_skip:
+            parts += ["", f"PostgreSQL skipped: {pg_skip}."]
     if failed:
         parts += ["", f"Legs with failing runs (figures still shown): {', '.join(failed)}."]
     block = "\n".join(parts)

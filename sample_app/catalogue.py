@@ -15,6 +15,7 @@ from .clock import utcnow
 from .extensions import db
 from .isbn import InvalidISBN, normalize_isbn
 from .models import LOOKUP_BATCH_SIZE, Book, Tag
+from .text import is_ascii_digits
 
 MAX_TEXT_LENGTH = 200  # Book.title and Book.author are String(200)
 MAX_TAG_LENGTH = 64  # Tag.name is String(64)
@@ -124,7 +125,7 @@ def parse_year(text):
     if not text:
         return None, None
     # At most four ASCII digits: int() alone also reads "²", "٣" and "1_000".
-    if len(text) > 4 or not (text.isascii() and text.isdigit()):
+    if len(text) > 4 or not is_ascii_digits(text):
         return None, _year_problem()
     return check_year(int(text))
 

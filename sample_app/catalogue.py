@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from .clock import utcnow
 from .extensions import db
 from .isbn import InvalidISBN, normalize_isbn
-from .models import LOOKUP_BATCH_SIZE, Book, Tag
+from .models import Book, Tag, in_batches
 from .text import is_ascii_digits
 
 MAX_TEXT_LENGTH = 200  # Book.title and Book.author are String(200)
@@ -204,10 +204,8 @@ def isbn_in_use(isbn, exclude_book_id=None):
 
 def isbns_in_use(isbns):
     """The subset of ``isbns`` already in the catalogue (a query per 500)."""
-    isbns = list(isbns)
     found = set()
-    for start in range(0, len(isbns), LOOKUP_BATCH_SIZE):
-        batch = isbns[start : start + LOOKUP_BATCH_SIZE]
+    for batch in in_batches(list(isbns)):
         found.update(db.session.scalars(db.select(Book.isbn).where(Book.isbn.in_(batch))))
     return found
 

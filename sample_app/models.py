@@ -18,6 +18,12 @@ from .text import is_ascii_digits
 LOOKUP_BATCH_SIZE = 500
 
 
+def in_batches(values):
+    """The list ``values`` in slices of LOOKUP_BATCH_SIZE: one ``IN (...)`` query each."""
+    for start in range(0, len(values), LOOKUP_BATCH_SIZE):
+        yield values[start : start + LOOKUP_BATCH_SIZE]
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timezone-aware UTC datetime on every backend.
 
@@ -187,8 +193,7 @@ class Tag(db.Model):
         wanted = list(dict.fromkeys(n for n in (cls.normalize(name) for name in names) if n))
         missing = [name for name in wanted if name not in known]
         with db.session.no_autoflush:
-            for start in range(0, len(missing), LOOKUP_BATCH_SIZE):
-                batch = missing[start : start + LOOKUP_BATCH_SIZE]
+            for batch in in_batches(missing):
                 known.update((tag.name, tag) for tag in db.session.scalars(db.select(cls).where(cls.name.in_(batch))))
         for name in missing:
             if name not in known:

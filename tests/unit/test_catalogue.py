@@ -75,7 +75,7 @@ def test_isbns_in_use_checks_in_batches(app, monkeypatch, make_book):
     THEN exactly the three taken ones come back, whichever batch they were in
     """
     taken = {make_book().isbn for _ in range(3)}
-    monkeypatch.setattr(catalogue, "LOOKUP_BATCH_SIZE", 2)
+    monkeypatch.setattr("sample_app.models.LOOKUP_BATCH_SIZE", 2)
 
     with app.app_context():
         assert catalogue.isbns_in_use([*sorted(taken), unique_isbn(), unique_isbn()]) == taken

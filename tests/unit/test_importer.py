@@ -577,7 +577,7 @@ def test_import_books_looks_up_isbns_in_batches(app, db, monkeypatch, make_user,
     WHEN a file with their ISBNs and an unknown one is imported (four rows, known ones first and last)
     THEN every known ISBN is reported on its line, found in two queries of two ISBNs each
     """
-    monkeypatch.setattr("sample_app.catalogue.LOOKUP_BATCH_SIZE", 2)
+    monkeypatch.setattr("sample_app.models.LOOKUP_BATCH_SIZE", 2)
     for isbn in ("9780547928227", "9780451524935", "9780743273565"):
         make_book(isbn=isbn)
     owner = make_user()

@@ -421,17 +421,17 @@ def postgres_problem(url):
     if not url:
         return "no --postgres URL given"
     try:
-        import sqlalchemy as sa
-
         # The harness drops and recreates the database (and <name>_gw0..., <name>_isolation):
         # it refuses a name without "test", and so does this script, before creating any.
-        database = sa.make_url(url).database or ""
-        if "test" not in database:
-            return f"the database name {database!r} does not contain 'test'"
+        isolation.throwaway_database_url(url)
+        import sqlalchemy as sa
+
         engine = sa.create_engine(sa.make_url(url).set(database="postgres"), connect_args={"connect_timeout": 3})
         with engine.connect():
             pass
         engine.dispose()
+    except argparse.ArgumentTypeError as exc:
+        return str(exc)
     except Exception as exc:  # any failure (driver missing, refused, auth) means: skip
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return None

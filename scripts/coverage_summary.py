@@ -85,10 +85,11 @@ def main():
     parser.add_argument("--out", default=".", help="folder for coverage-summary.md and coverage-badge.svg")
     args = parser.parse_args()
     total, lines, branches, files = read(args.report)
+    summary = markdown(total, lines, branches, files)
     out = Path(args.out)
-    (out / "coverage-summary.md").write_text(markdown(total, lines, branches, files))
+    (out / "coverage-summary.md").write_text(summary)
     (out / "coverage-badge.svg").write_text(badge(total))
-    print(markdown(total, lines, branches, files), end="")
+    print(summary, end="")
 
 
 if __name__ == "__main__":

@@ -133,9 +133,9 @@ def input_values(page):
     return parser.values
 
 
-def log_record(message="something happened"):
-    """A bare WARNING record of the "sample_app" logger, to run through a filter or handler."""
-    return logging.LogRecord("sample_app", logging.WARNING, __file__, 1, message, None, None)
+def log_record(message="something happened", level=logging.WARNING):
+    """A bare record of the "sample_app" logger, to run through a filter or handler."""
+    return logging.LogRecord("sample_app", level, __file__, 1, message, None, None)
 
 
 def security_headers(response):
@@ -147,27 +147,52 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
-# --- forged API tokens ---------------------------------------------------------
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def csrf_token_from(html):
+    """The first CSRF token in ``html`` (a page, or the part of it from one form
+    on), as form.hidden_tag() or csrf_token() render it."""
+    __tracebackhide__ = True  # pytest reports the failing line in the test
+    match = CSRF_TOKEN.search(html)
+    assert match, "no csrf_token field in the page"
+    return match.group(1)
+
+
+def confirmation_link(message, base="http://localhost"):
+    """The confirmation URL, on a line of its own, in an e-mail the app sent (an
+    ``email.message.EmailMessage``); ``base`` is the address the app is served at."""
+    __tracebackhide__ = True  # pytest reports the failing line in the test
+    pattern = rf"^{re.escape(base)}/auth/confirm/[A-Za-z0-9_.-]+$"
+    match = re.search(pattern, message.get_content(), re.MULTILINE)
+    assert match, f"no confirmation link in:\n{message.get_content()}"
+    return match.group()
+
+
+# --- forged tokens (JWTs, and itsdangerous' payload.timestamp.signature) ----------
+
+
+def b64url_json(data):
+    """``data`` as JSON in unpadded URL-safe base64, as a token part."""
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
 def flip_signature_character(token):
-    header, payload, signature = token.split(".")
+    """``token`` (a JWT, an itsdangerous token, or a link ending in one: the
+    signature comes after the last dot) with one signature character changed."""
+    head, _, signature = token.rpartition(".")
     # A middle character: the last one of an HS256 signature also carries
     # padding bits, and some changes to it decode to the very same bytes.
     i = len(signature) // 2
     replacement = "A" if signature[i] != "A" else "B"
-    return f"{header}.{payload}.{signature[:i]}{replacement}{signature[i + 1 :]}"
+    return f"{head}.{signature[:i]}{replacement}{signature[i + 1 :]}"
 
 
 def change_subject(token):
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["sub"] = str(int(claims["sub"]) + 1)
-    return f"{header}.{_b64url(json.dumps(claims).encode())}.{signature}"
+    return f"{header}.{b64url_json(claims)}.{signature}"
 
 
 def unsigned_copy(token):

@@ -14,7 +14,6 @@ failures told apart.
 """
 
 import io
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,15 @@ import time_machine
 
 from sample_app.models import Book, User
 from tests.factories import DEFAULT_PASSWORD
-from tests.helpers import assert_json_error, log_in, row_count, stored_book
+from tests.helpers import (
+    assert_json_error,
+    confirmation_link,
+    csrf_token_from,
+    flip_signature_character,
+    log_in,
+    row_count,
+    stored_book,
+)
 
 UNCONFIRMED_URL = "/auth/unconfirmed"
 RESEND_URL = "/auth/confirm/resend"
@@ -37,7 +44,6 @@ RESEND_BUTTON = '<button type="submit">Send me a new link</button>'
 NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 # A link works for a day (CONFIRM_TOKEN_TTL); one second more and it has expired.
 JUST_EXPIRED = NOW + timedelta(hours=24, seconds=1)
-CONFIRM_LINK = re.compile(r"http://localhost/auth/confirm/\S+")
 BOOK_FORM = {"title": "Changed", "author": "Someone Else", "isbn": "9780306406157", "year": "2001", "tag_names": ""}
 
 
@@ -57,22 +63,6 @@ def newcomer_client(app, newcomer):
 def newcomer_book(make_book, newcomer):
     """A book the newcomer owns (so only the missing confirmation can stop them changing it)."""
     return make_book(owner=newcomer, title="Kindred")
-
-
-def confirmation_link(message):
-    """The confirmation URL in an e-mail the app sent (an ``email.message.EmailMessage``)."""
-    match = CONFIRM_LINK.search(message.get_content())
-    assert match, f"no confirmation link in:\n{message.get_content()}"
-    return match.group()
-
-
-def tampered(link):
-    """``link`` with one character of its token's signature changed (the middle one:
-    the last also carries padding bits, and some changes to it decode to the same bytes)."""
-    head, _, signature = link.rpartition(".")
-    i = len(signature) // 2
-    replacement = "A" if signature[i] != "A" else "B"
-    return f"{head}.{signature[:i]}{replacement}{signature[i + 1 :]}"
 
 
 def stored_confirmed_at(app, db, email):
@@ -193,7 +183,10 @@ def test_invalid_link_shows_its_page_and_changes_nothing(app, db, client, auth, 
          the account is still unconfirmed
     """
     auth.register(email="new@example.com", username="newreader")
-    link = tampered(confirmation_link(outbox[0])) if change == "tampered" else "/auth/confirm/not-a-token"
+    if change == "tampered":
+        link = flip_signature_character(confirmation_link(outbox[0]))
+    else:
+        link = "/auth/confirm/not-a-token"
 
     response = client.get(link)
 
@@ -489,7 +482,7 @@ def test_resend_with_the_csrf_token_from_the_page_sends_the_link(newcomer_client
     """
     page = newcomer_client.get(UNCONFIRMED_URL).text
     form = page[page.index('action="/auth/confirm/resend"') :]
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    token = csrf_token_from(form)
 
     response = newcomer_client.post(RESEND_URL, data={"csrf_token": token})
 

@@ -16,7 +16,6 @@ They carry the ``e2e`` mark, which ``make test`` leaves out so that their run
 time is reported separately: run them with ``make test-e2e``.
 """
 
-import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sample_app import create_app
 from sample_app.extensions import db
 from sample_app.models import Book, Role, User
 from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.helpers import confirmation_link
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: pip install -c constraints.txt -e '.[test,e2e]'"
@@ -172,7 +172,7 @@ def test_new_user_registers_and_confirms_from_the_emailed_link(live_server, page
     page.click("input[type=submit]")
     page.locator("nav").get_by_role("link", name="Confirm your e-mail").wait_for()
     [welcome] = outbox
-    link = re.search(rf"{re.escape(live_server.url('/auth/confirm/'))}\S+", welcome.get_content()).group()
+    link = confirmation_link(welcome, base=live_server.url())
 
     page.goto(link)
 

@@ -10,8 +10,6 @@ forged tokens; pytest.raises with match and excinfo; test_request_context;
 signed link failures told apart.
 """
 
-import base64
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
@@ -40,7 +38,7 @@ from sample_app.auth.services import (
 )
 from sample_app.models import User
 from tests.factories import DEFAULT_PASSWORD
-from tests.helpers import row_count
+from tests.helpers import b64url_json, flip_signature_character, row_count
 
 FALLBACK = "/books/"
 # A whole second: itsdangerous stamps tokens in whole seconds.
@@ -380,22 +378,16 @@ def confirm_as(app, db, user_id, token):
         confirm(db.session.get(User, user_id), token)
 
 
-def _b64(data):
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
 def bad_token(app, user, kind):
     """A token that must not confirm ``user``: one of the kinds of the case table below."""
     with app.app_context():
         genuine = confirmation_token(user)
         key = app.config["SECRET_KEY"]
         issue_api_token = issue_token(user.id)
-    payload, timestamp, signature = genuine.split(".")
-    middle = len(signature) // 2  # the last character also carries padding bits
-    replacement = "A" if signature[middle] != "A" else "B"
+    _, timestamp, signature = genuine.split(".")
     tokens = {
-        "changed-signature": f"{payload}.{timestamp}.{signature[:middle]}{replacement}{signature[middle + 1 :]}",
-        "changed-user-id": f"{_b64({'user_id': user.id + 1, 'email': user.email})}.{timestamp}.{signature}",
+        "changed-signature": flip_signature_character(genuine),
+        "changed-user-id": f"{b64url_json({'user_id': user.id + 1, 'email': user.email})}.{timestamp}.{signature}",
         "other-purpose": URLSafeTimedSerializer(key, salt="password-reset").dumps(
             {"user_id": user.id, "email": user.email}
         ),

@@ -119,7 +119,7 @@ def test_records_logged_outside_an_app_context_are_kept_from_info_up(level, kept
     WHEN the app-level filter judges a record
     THEN INFO and above pass, DEBUG does not
     """
-    record = logging.LogRecord("sample_app", level, __file__, 1, "a message", None, None)
+    record = log_record("a message", level)
 
     assert AppLevelFilter().filter(record) is kept
 

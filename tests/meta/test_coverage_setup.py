@@ -24,15 +24,10 @@ import configparser
 import re
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import inner_pytest_environment
-
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.slow
+from tests.helpers import ROOT, inner_pytest_environment
 
 PACKAGE = {
     "pkg/__init__.py": "",
@@ -92,6 +87,14 @@ def test_in_live_server(live_server):
 """
 
 
+def write_files(pytester, files):
+    """``{path: source}`` written as they are (makepyfile would strip the first
+    newline, and the line numbers the tests expect would move)."""
+    for path, source in files.items():
+        pytester.path.joinpath(path).parent.mkdir(exist_ok=True)
+        pytester.path.joinpath(path).write_text(source)
+
+
 def write_project(pytester, drop=None):
     """The tiny project, with this repo's [coverage:run] settings (minus ``drop``)
     and its live server."""
@@ -105,9 +108,7 @@ def write_project(pytester, drop=None):
     lines = ["[coverage:run]"]
     lines += [f"{key} = {value}" for key, value in settings.items()]
     pytester.makefile(".cfg", setup="\n".join(lines))
-    for path, source in PACKAGE.items():
-        pytester.path.joinpath(path).parent.mkdir(exist_ok=True)
-        pytester.path.joinpath(path).write_text(source)
+    write_files(pytester, PACKAGE)
     pytester.makepyfile(test_tiny=TESTS)
     pytester.makeconftest('pytest_plugins = ["tests.fixtures.live_server"]')
 
@@ -124,6 +125,7 @@ def run_with_coverage(pytester, monkeypatch):
     return result
 
 
+@pytest.mark.slow  # a pytest run in a subprocess
 def test_repository_settings_measure_workers_subprocesses_and_live_server(pytester, monkeypatch):
     """
     GIVEN functions that run only in an xdist worker, a subprocess and the live server
@@ -137,6 +139,7 @@ def test_repository_settings_measure_workers_subprocesses_and_live_server(pytest
     result.stdout.fnmatch_lines(["pkg/code.py * 100%"])
 
 
+@pytest.mark.slow  # a pytest run in a subprocess
 def test_live_server_is_measured_when_the_run_ignores_sigint(pytester, monkeypatch):
     """
     GIVEN a run started the way a CI script starts one in the background:
@@ -155,6 +158,7 @@ def test_live_server_is_measured_when_the_run_ignores_sigint(pytester, monkeypat
     result.stdout.fnmatch_lines(["pkg/code.py * 100%"])
 
 
+@pytest.mark.slow  # a pytest run in a subprocess
 def test_without_patch_subprocess_the_subprocess_is_not_measured(pytester, monkeypatch):
     """
     GIVEN this repository's settings without ``patch = subprocess``
@@ -210,6 +214,7 @@ def coverage_of(result):
     return line.split()[-1]
 
 
+@pytest.mark.slow  # a pytest run in a subprocess
 def test_unittest_and_pytest_legs_combine_into_one_report(pytester, monkeypatch):
     """
     GIVEN a function only a unittest test runs and one only a pytest test runs
@@ -220,9 +225,7 @@ def test_unittest_and_pytest_legs_combine_into_one_report(pytester, monkeypatch)
     """
     inner_pytest_environment(monkeypatch)
     pytester.makefile(".cfg", setup="[coverage:run]\nsource = pkg\nparallel = True")
-    for path, source in LEGS.items():
-        pytester.path.joinpath(path).parent.mkdir(exist_ok=True)
-        pytester.path.joinpath(path).write_text(source)
+    write_files(pytester, LEGS)
     data = pytester.path / "data"
     coverage = [sys.executable, "-m", "coverage"]
 

@@ -9,15 +9,12 @@ multiprocessing start method, and it is gone, port and all, when stopped.
 
 import socket
 import urllib.request
-from pathlib import Path
 
 import flask
 import pytest
 
 from tests.fixtures.live_server import LiveServer
-from tests.helpers import inner_pytest_environment
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, inner_pytest_environment
 
 FORKSERVER_CONFTEST = """
 import multiprocessing

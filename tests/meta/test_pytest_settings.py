@@ -10,13 +10,9 @@ section, and the one the README tells users to copy, into a fresh project, add
 the mistake, and check that the run fails.
 """
 
-from pathlib import Path
-
 import pytest
 
-from tests.helpers import readme_recipes
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, readme_recipes
 
 
 def repository_settings():
@@ -40,7 +36,6 @@ def test_unregistered_marker_fails_the_run(pytester, settings):
     THEN the run fails at collection, naming the marker
     """
     pytester.makefile(".cfg", setup=settings)
-    pytester.mkdir("tests")
     pytester.makepyfile(**{"tests/test_marked": "import pytest\n\n@pytest.mark.slwo\ndef test_x():\n    pass\n"})
 
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
@@ -57,7 +52,6 @@ def test_unknown_setting_fails_the_run(pytester, settings):
     THEN it stops before running any test, naming the key
     """
     pytester.makefile(".cfg", setup=settings + "xfail_strcit = true\n")
-    pytester.mkdir("tests")
     pytester.makepyfile(**{"tests/test_plain": "def test_x():\n    pass\n"})
 
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")

@@ -42,7 +42,7 @@ def test_bad_pagination_value_names_the_parameter(name):
     THEN InvalidNumber names the parameter (the app turns it into a 400);
          tests/unit/test_text.py tries every kind of bad value
     """
-    with pytest.raises(InvalidNumber, match=f"^{name} must be a whole number from 1 to 999999999.$"):
+    with pytest.raises(InvalidNumber, match=rf"^{name} must be a whole number from 1 to 999999999\.$"):
         parse_pagination(MultiDict({name: "0"}), PAGING)
 
 

@@ -449,17 +449,6 @@ def test_validate_row_names_each_blank_required_cell():
     ]
 
 
-def test_unknown_column_error_shows_the_expected_header():
-    """
-    GIVEN a header with a column the importer does not know
-    WHEN the file is parsed
-    THEN the error shows the header to write instead, as one CSV line
-    """
-    _, errors = parse_books_csv(csv_bytes("title,author,isbn,year,tags,price\n", HOBBIT))
-
-    assert messages(errors) == ["Line 1: Unknown column(s): price; expected title,author,isbn,year,tags."]
-
-
 def test_parse_reads_a_file_with_old_mac_line_ends():
     """
     GIVEN a file whose lines end in a lone carriage return (classic Mac OS, some exports)

@@ -266,25 +266,41 @@ def late_server(answer_released):
     server.stop()
 
 
-def test_answer_slower_than_the_read_timeout_is_a_timeout(late_server, answer_released):
-    """
-    GIVEN a server that holds its answer longer than a read timeout of 0.2 s
-    WHEN the client looks a book up
-    THEN it raises LookupTimeout, whose message says to try again later
-    """
+@pytest.fixture
+def late_settings(late_server):
+    """The lookup settings for ``late_server``, with a read timeout of 0.2 s."""
+    return settings_for(late_server.url_for("").rstrip("/"), LOOKUP_READ_TIMEOUT=0.2)
+
+
+@pytest.fixture
+def held_answer(answer_released):
+    """A handler that answers ``DUNE_ANSWER`` only once the test is over."""
 
     def answer_late(request):
         answer_released.wait(timeout=5)
         return Response(json.dumps(DUNE_ANSWER), content_type="application/json")
 
-    late_server.expect_request("/api/books").respond_with_handler(answer_late)
-    settings = settings_for(late_server.url_for("").rstrip("/"), LOOKUP_READ_TIMEOUT=0.2)
+    return answer_late
+
+
+def app_log_records(caplog):
+    """The records of the app's own ("sample_app") logger."""
+    return [record for record in caplog.records if record.name == "sample_app"]
+
+
+def test_answer_slower_than_the_read_timeout_is_a_timeout(late_server, late_settings, held_answer):
+    """
+    GIVEN a server that holds its answer longer than a read timeout of 0.2 s
+    WHEN the client looks a book up
+    THEN it raises LookupTimeout, whose message says to try again later
+    """
+    late_server.expect_request("/api/books").respond_with_handler(held_answer)
 
     with pytest.raises(lookup.LookupTimeout, match=r"^The lookup service did not answer in time; try again later\.$"):
-        lookup.fetch_book_details(DUNE_ISBN, settings)
+        lookup.fetch_book_details(DUNE_ISBN, late_settings)
 
 
-def test_body_that_stalls_after_the_headers_is_a_timeout(late_server, answer_released):
+def test_body_that_stalls_after_the_headers_is_a_timeout(late_server, late_settings, answer_released):
     """
     GIVEN a server that sends its status, headers and half the body, then holds the rest
     WHEN the client looks a book up with a read timeout of 0.2 s
@@ -300,10 +316,9 @@ def test_body_that_stalls_after_the_headers_is_a_timeout(late_server, answer_rel
         return Response(first_half_then_wait(), content_type="application/json")
 
     late_server.expect_request("/api/books").respond_with_handler(answer_half)
-    settings = settings_for(late_server.url_for("").rstrip("/"), LOOKUP_READ_TIMEOUT=0.2)
 
     with pytest.raises(lookup.LookupTimeout) as excinfo:
-        lookup.fetch_book_details(DUNE_ISBN, settings)
+        lookup.fetch_book_details(DUNE_ISBN, late_settings)
 
     assert str(excinfo.value) == TIMEOUT
 
@@ -408,28 +423,23 @@ def test_failed_lookup_is_logged_with_its_cause(refusing_url, caplog):
     with pytest.raises(lookup.LookupUnavailable):
         lookup.fetch_book_details(DUNE_ISBN, settings_for(refusing_url))
 
-    [record] = [record for record in caplog.records if record.name == "sample_app"]
+    [record] = app_log_records(caplog)
     assert record.levelno == logging.WARNING
     assert record.getMessage().startswith("ISBN lookup of 9780441172719 failed: ConnectionError(")
 
 
-def test_timeout_is_logged_with_its_cause(late_server, answer_released, caplog):
+def test_timeout_is_logged_with_its_cause(late_server, late_settings, held_answer, caplog):
     """
     GIVEN a server that holds its answer longer than a read timeout of 0.2 s
     WHEN the client looks a book up
     THEN a WARNING of the "sample_app" logger names the ISBN and the timeout
     """
-
-    def answer_late(request):
-        answer_released.wait(timeout=5)
-        return Response("too late")
-
-    late_server.expect_request("/api/books").respond_with_handler(answer_late)
+    late_server.expect_request("/api/books").respond_with_handler(held_answer)
 
     with pytest.raises(lookup.LookupTimeout):
-        lookup.fetch_book_details(DUNE_ISBN, settings_for(late_server.url_for(""), LOOKUP_READ_TIMEOUT=0.2))
+        lookup.fetch_book_details(DUNE_ISBN, late_settings)
 
-    [record] = [record for record in caplog.records if record.name == "sample_app"]
+    [record] = app_log_records(caplog)
     assert record.levelno == logging.WARNING
     assert record.getMessage().startswith("ISBN lookup of 9780441172719 timed out: ReadTimeout(")
 
@@ -446,7 +456,7 @@ def test_error_status_is_logged_with_the_status(httpserver, settings, caplog):
     with pytest.raises(lookup.LookupUnavailable):
         lookup.fetch_book_details(DUNE_ISBN, settings)
 
-    [record] = [record for record in caplog.records if record.name == "sample_app"]
+    [record] = app_log_records(caplog)
     assert record.getMessage() == "ISBN lookup of 9780441172719 answered HTTP 503"
 
 

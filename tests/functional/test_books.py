@@ -122,13 +122,6 @@ def test_empty_catalogue_invites_a_logged_in_user_to_add_a_book(user_client):
 # --- pagination (two per page; five books: pages 1, 2, 3) ---------------------------
 
 
-@pytest.fixture
-def five_books(make_book):
-    """Books "Day 1" (oldest) to "Day 5" (newest); newest first, two per page,
-    page 1 is Day 5 and Day 4, page 3 is Day 1 alone."""
-    return [make_book(title=f"Day {n}", created_at=day(n)) for n in range(1, 6)]
-
-
 @pytest.mark.options(BOOKS_PER_PAGE=2)
 def test_first_page_has_the_newest_books_and_a_next_link(client, five_books):
     """
@@ -299,13 +292,6 @@ def test_search_term_is_escaped_in_the_page(client):
 
 
 # --- tag filter ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def tagged_books(make_book):
-    make_book(title="Dune", tags=["sf", "classic"], created_at=day(1))
-    make_book(title="Kindred", tags=["classic"], created_at=day(2))
-    make_book(title="Piranesi", created_at=day(3))
 
 
 def test_tag_filter_offers_any_tag_and_each_tag_that_has_a_book(client, tagged_books):

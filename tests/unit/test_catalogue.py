@@ -410,15 +410,12 @@ def test_search_books_breaks_creation_time_ties_by_newest_id(app, make_book):
         assert titles(catalogue.search_books(1, per_page=10)) == ["Second in", "First in"]
 
 
-def test_search_books_splits_results_into_pages(app, make_book):
+def test_search_books_splits_results_into_pages(app, five_books):
     """
     GIVEN five books and two per page
     WHEN page 2 is listed
     THEN it holds the third and fourth newest, and knows there are three pages
     """
-    for n in range(1, 6):
-        make_book(title=f"Day {n}", created_at=day(n))
-
     with app.app_context():
         page = catalogue.search_books(2, per_page=2)
 
@@ -426,15 +423,12 @@ def test_search_books_splits_results_into_pages(app, make_book):
         assert (page.page, page.pages, page.total, page.has_prev, page.has_next) == (2, 3, 5, True, True)
 
 
-def test_search_books_last_page_may_be_short(app, make_book):
+def test_search_books_last_page_may_be_short(app, five_books):
     """
     GIVEN five books and two per page
     WHEN the last page (3) is listed
     THEN it holds only the oldest book and has no next page
     """
-    for n in range(1, 6):
-        make_book(title=f"Day {n}", created_at=day(n))
-
     with app.app_context():
         page = catalogue.search_books(3, per_page=2)
 
@@ -517,14 +511,6 @@ def test_search_books_without_a_search_term_lists_everything(app, three_books, q
     """
     with app.app_context():
         assert catalogue.search_books(1, per_page=10, q=q).total == 3
-
-
-@pytest.fixture
-def tagged_books(make_book):
-    """Dune (sf, classic), Kindred (classic) and Piranesi (no tags), oldest first."""
-    make_book(title="Dune", tags=["sf", "classic"], created_at=day(1))
-    make_book(title="Kindred", tags=["classic"], created_at=day(2))
-    make_book(title="Piranesi", created_at=day(3))
 
 
 @pytest.mark.parametrize(

@@ -356,7 +356,16 @@ def filter_by(app, query_string):
         return valid, form.errors, form.tag.data, form.tag.choices
 
 
-def test_tag_filter_choices_are_any_tag_and_the_tags_that_have_books(app, db, make_book):
+@pytest.fixture
+def orphan_tag(app, db, make_book):
+    """A tag "orphan" that is stored but on no book: its only book was deleted."""
+    orphaned = make_book(tags=["orphan"])
+    with app.app_context():
+        db.session.delete(db.session.get(Book, orphaned.id))
+        db.session.commit()
+
+
+def test_tag_filter_choices_are_any_tag_and_the_tags_that_have_books(app, make_book, orphan_tag):
     """
     GIVEN books tagged "sf", "classic" and "SF" (the same tag), and a tag whose only book was deleted
     WHEN the tag filter is made
@@ -364,10 +373,6 @@ def test_tag_filter_choices_are_any_tag_and_the_tags_that_have_books(app, db, ma
     """
     make_book(tags=["sf", "classic"])
     make_book(tags=["SF"])
-    orphaned = make_book(tags=["orphan"])
-    with app.app_context():
-        db.session.delete(db.session.get(Book, orphaned.id))
-        db.session.commit()
 
     _, _, _, choices = filter_by(app, {})
 
@@ -415,17 +420,13 @@ def test_tag_filter_accepts_any_tag_or_a_tag_with_books(app, make_book, query_st
 
 
 @pytest.mark.parametrize("value", [pytest.param("zebra", id="unknown"), pytest.param("orphan", id="tag-without-books")])
-def test_tag_filter_refuses_a_tag_that_is_not_a_choice(app, db, make_book, value):
+def test_tag_filter_refuses_a_tag_that_is_not_a_choice(app, make_book, orphan_tag, value):
     """
     GIVEN a book tagged "sf", and a tag "orphan" with no book
     WHEN the tag filter is sent with a tag no book has
     THEN it is invalid, with the field's "Not a valid choice."
     """
     make_book(tags=["sf"])
-    orphaned = make_book(tags=["orphan"])
-    with app.app_context():
-        db.session.delete(db.session.get(Book, orphaned.id))
-        db.session.commit()
 
     valid, errors, _, _ = filter_by(app, {"tag": value})
 

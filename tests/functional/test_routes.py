@@ -37,13 +37,13 @@ AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 def requests_for(app, endpoints):
     """``(endpoint, method, url)`` for each rule of ``endpoints`` and each method it takes."""
     found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint not in endpoints:
-            continue
-        with app.test_request_context():
+    with app.test_request_context():  # for url_for, once for all rules
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint not in endpoints:
+                continue
             url = url_for(rule.endpoint, **{name: URL_ARGUMENTS[name] for name in rule.arguments})
-        for method in sorted(rule.methods - AUTOMATIC_METHODS):
-            found.append((rule.endpoint, method, url))
+            for method in sorted(rule.methods - AUTOMATIC_METHODS):
+                found.append((rule.endpoint, method, url))
     return found
 
 

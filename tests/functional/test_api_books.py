@@ -6,7 +6,7 @@ stored in the database; owner and role checks; simulated race past a uniqueness
 check; request body over MAX_CONTENT_LENGTH; status codes for missing rows and
 wrong methods; one suite on SQLite and PostgreSQL; pytest-flask config fixture
 and options marker; per-case ids and marks with pytest.param; stacked
-parametrize.
+parametrize; query count limits.
 """
 
 import pytest
@@ -57,6 +57,25 @@ def test_list_returns_every_book_with_its_fields(client, api_headers, user, make
     assert item["author"] == "Octavia E. Butler"
     assert item["owner"] == user.username
     assert item["tags"] == ["classic"]
+
+
+@pytest.mark.parametrize("books", [pytest.param(1, id="1-book"), pytest.param(12, id="12-books")])
+def test_list_runs_five_queries_however_many_books(
+    client, api_headers, make_user, make_book, books, assert_max_num_queries
+):
+    """
+    GIVEN 1 or 12 books, each with its own owner and tags
+    WHEN a page of them is listed
+    THEN at most 5 statements run (the token's user, the books, their owners, their
+         tags, the count), not one more per book for its owner or tags (the N+1 problem)
+    """
+    for n in range(books):
+        make_book(owner=make_user(), tags=[f"tag {n}"])
+
+    with assert_max_num_queries(5):
+        response = client.get(BOOKS_URL, headers=api_headers)
+
+    assert len(response.json["items"]) == books
 
 
 def test_list_of_empty_shelf_has_one_empty_page(client, api_headers):

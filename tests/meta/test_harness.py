@@ -5,7 +5,8 @@ session-scoped app fixture; factory fixtures; app context only around database
 work; random order with pytest-randomly; tests that run only on PostgreSQL or
 SQLite; pytest-flask config fixture and options marker; listeners on the app's
 session kept by the harness; developer environment kept out of tests; testing
-the harness with pytester.
+the harness with pytester; factory_boy factories in the test transaction; query
+count limits; data built once for a class or module.
 """
 
 import sys
@@ -16,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from sample_app.extensions import db as app_db
-from sample_app.models import Book, Role, User
+from sample_app.models import Book, Role, Tag, User
+from tests.factories import BookFactory, UserFactory
 from tests.helpers import inner_pytest_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +77,50 @@ def test_rollback_after_a_failed_commit_keeps_earlier_commits_of_the_test(app, d
         db.session.rollback()
 
         assert db.session.get(User, existing.id).email == existing.email
+
+
+# --- factory_boy: a session taken at import --------------------------------------
+
+# Unique, like SHARED_EMAIL: each test passes only if the other's commit, made by
+# factory_boy through the db.session it captured at import, was rolled back.
+FACTORY_EMAIL = "committed-by-factory-boy@example.com"
+
+
+def _factory_user_count(db):
+    return db.session.scalar(db.select(db.func.count()).where(User.email == FACTORY_EMAIL))
+
+
+def test_factory_boy_commit_is_rolled_back_after_test_first(app, db):
+    """
+    GIVEN UserFactory, whose Meta took ``db.session`` at import and commits
+    WHEN it makes a user with a unique e-mail
+    THEN the test's own session sees the row: it was written in the test's transaction
+    """
+    with app.app_context():
+        UserFactory(email=FACTORY_EMAIL)
+
+        assert _factory_user_count(db) == 1
+
+
+def test_factory_boy_commit_is_rolled_back_after_test_second(app, db):
+    """The same as the test above: whichever runs second finds no row left."""
+    with app.app_context():
+        UserFactory(email=FACTORY_EMAIL)
+
+        assert _factory_user_count(db) == 1
+
+
+def test_db_session_in_a_test_is_the_object_taken_at_import(app, db):
+    """
+    GIVEN ``db.session`` as a module took it at import (factory_boy's Meta)
+    WHEN a test runs
+    THEN ``db.session`` is still that object, so the reference taken early follows the harness
+    """
+    taken_at_import = UserFactory._meta.sqlalchemy_session
+
+    session_in_test = db.session
+
+    assert session_in_test is taken_at_import
 
 
 def test_session_level_reference_data_survives_rollback(app, db):
@@ -187,6 +233,97 @@ def test_listener_on_the_apps_session_counts_every_commit_of_a_test(app, db):
 
     assert len(COMMITS) == before + 2
     assert COMMITS[-1] is session
+
+
+# --- query counts --------------------------------------------------------------------
+
+
+def test_assert_num_queries_counts_the_apps_statements_not_the_harness_savepoints(app, db, assert_num_queries):
+    """
+    GIVEN a block that adds a tag and commits (under the harness: SAVEPOINT,
+          INSERT, RELEASE SAVEPOINT)
+    WHEN it runs inside ``assert_num_queries(1)``
+    THEN it passes with the one statement the app sends in production, the INSERT
+    """
+    with app.app_context(), assert_num_queries(1) as statements:
+        db.session.add(Tag(name="counted"))
+        db.session.commit()
+
+    assert statements[0].startswith("INSERT INTO tags")
+
+
+def test_assert_max_num_queries_fails_an_n_plus_one_listing_with_its_statements(
+    app, db, make_user, make_book, assert_max_num_queries
+):
+    """
+    GIVEN three books of three owners
+    WHEN their owners are read the N+1 way (one lazy load per book) inside
+         ``assert_max_num_queries(2)``
+    THEN the block fails, saying how many ran and listing each statement
+    """
+    for _ in range(3):
+        make_book(owner=make_user())
+
+    with app.app_context(), pytest.raises(pytest.fail.Exception) as failure:
+        with assert_max_num_queries(2):
+            [book.owner.username for book in db.session.scalars(db.select(Book))]
+
+    message = str(failure.value)
+    assert message.startswith("4 queries ran, at most 2:\n1. SELECT books.")
+    assert message.count("FROM users") == 3
+
+
+# --- data built once for a class ------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def shelf(rolled_back):
+    """Three books built once for the class that uses it, rolled back after it."""
+    with rolled_back() as app:
+        with app.app_context():
+            isbns = [BookFactory().isbn for _ in range(3)]
+        yield isbns
+
+
+class TestRowsBuiltOnceForTheClass:
+    """Each test runs in a SAVEPOINT inside the class's block: what one test
+    changes in the shelf, the next does not see."""
+
+    def test_each_test_starts_with_the_class_rows_first(self, app, db, shelf):
+        """Deletes one of them: whichever of this pair runs second still finds three."""
+        with app.app_context():
+            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 3
+            db.session.delete(db.session.scalar(db.select(Book).filter_by(isbn=shelf[0])))
+            db.session.commit()
+
+            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 2
+
+    def test_each_test_starts_with_the_class_rows_second(self, app, db, shelf):
+        """The same as the test above."""
+        with app.app_context():
+            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 3
+            db.session.delete(db.session.scalar(db.select(Book).filter_by(isbn=shelf[0])))
+            db.session.commit()
+
+            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 2
+
+
+def test_rows_written_in_a_rolled_back_block_are_gone_after_it(rolled_back):
+    """
+    GIVEN a ``rolled_back()`` block (what a class- or module-scoped fixture opens)
+          in which a user is committed
+    WHEN a new block looks for that user
+    THEN it is gone
+    """
+    with rolled_back() as app, app.app_context():
+        UserFactory(email="built-for-a-class@example.com")
+
+    with rolled_back() as app, app.app_context():
+        found = app_db.session.scalar(
+            app_db.select(app_db.func.count()).where(User.email == "built-for-a-class@example.com")
+        )
+
+    assert found == 0
 
 
 # --- the developer's shell -------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Patterns: transplant test of the harness; testing the harness with pytester;
 developer environment kept out of tests; listeners on the app's session kept by
-the harness.
+the harness; several databases isolated; factory_boy factories in the test transaction.
 
 Two small apps of other shapes live in tests/meta/transplant_apps/. Each test
 below copies one of them into a temporary folder, with the root ``conftest.py``
@@ -20,9 +20,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from tests.helpers import inner_pytest_environment, readme_recipes
+from tests.helpers import inner_database_variables, inner_pytest_environment, readme_recipes
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "transplant_apps"
@@ -37,6 +36,9 @@ HOSTILE_ENVIRONMENT = {
     "POSTS_PER_PAGE": "50",
     "INVENTORY_SECRET_KEY": "short",
     "INVENTORY_LOW_STOCK": "100",
+    "LIBRARY_LOAN_LIMIT": "100",
+    "LIBRARY_DATABASE_URL": "sqlite:////nonexistent/library.sqlite",
+    "LIBRARY_AUDIT_DATABASE_URL": "sqlite:////nonexistent/audit.sqlite",
     "FLASK_DEBUG": "1",
 }
 
@@ -87,10 +89,15 @@ def test_readme_has_a_block_for_each_transplant_app():
     """
     recipes = readme_recipes()
 
-    assert {("inventory", "conftest-block"), ("blog", "conftest-block"), ("*", "setup.cfg")} <= set(recipes)
+    assert {
+        ("inventory", "conftest-block"),
+        ("blog", "conftest-block"),
+        ("library", "conftest-block"),
+        ("*", "setup.cfg"),
+    } <= set(recipes)
 
 
-@pytest.mark.parametrize("app_name", ["inventory", "blog"])
+@pytest.mark.parametrize("app_name", ["inventory", "blog", "library"])
 def test_each_readme_block_defines_what_the_core_needs(app_name):
     """
     GIVEN a README block, and this repository's own block
@@ -103,7 +110,7 @@ def test_each_readme_block_defines_what_the_core_needs(app_name):
     assert top_level_names(readme_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
 
 
-@pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5)])
+@pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5), ("library", 5)])
 def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, backend, database_url, app_name, tests):
     """
     GIVEN an app of another shape with the core conftest.py and the README's
@@ -113,11 +120,9 @@ def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, bac
          class and listeners, its settings untouched by the shell
     """
     transplant(app_name, pytester.path)
-    environment = dict(HOSTILE_ENVIRONMENT)
-    if backend == "postgresql":
-        url = sa.make_url(database_url)
-        environment["TEST_DATABASE_URL"] = url.set(database=f"{url.database}_{app_name}").render_as_string(False)
-    inner_pytest_environment(monkeypatch, **environment)
+    inner_pytest_environment(
+        monkeypatch, **HOSTILE_ENVIRONMENT, **inner_database_variables(backend, database_url, app_name)
+    )
 
     serial = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider")
     parallel = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider", "-n", "2")

@@ -98,6 +98,7 @@ def database_backend():
 def pytest_configure(config):
     for marker, backend in BACKEND_MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: runs only when the tests run on {backend}")
+    config.addinivalue_line("markers", OWN_APP_MARKER)
     database_backend()  # a bad TEST_DATABASE_URL stops the run before any test
     _remove_app_environment()
 
@@ -107,6 +108,8 @@ def pytest_unconfigure(config):
 
 
 def pytest_runtest_setup(item):
+    if _SHADOWED in item.stash:  # see pytest_collection_modifyitems
+        pytest.fail(item.stash[_SHADOWED], pytrace=False)
     for marker, backend in BACKEND_MARKERS.items():
         if item.get_closest_marker(marker) and database_backend() != backend:
             pytest.skip(f"needs {backend}; this run uses {database_backend()} (TEST_DATABASE_URL)")
@@ -385,9 +388,26 @@ def assert_max_num_queries(app):
 
 
 @pytest.fixture
-def backend():
-    """``"sqlite"`` or ``"postgresql"``: the backend of this run."""
-    return database_backend()
+def backend(app):
+    """``"sqlite"`` or ``"postgresql"``: the backend of the engine the app uses."""
+    with app.app_context():
+        return _db(app).engine.dialect.name
+
+
+@pytest.fixture
+def assert_in_test_transaction():
+    """``assert_in_test_transaction(db.session)`` fails unless that session works in
+    the harness's per-test transaction. The isolation proof tests call it, so they
+    cannot pass in a suite where the harness is shadowed or bypassed."""
+
+    def check(session):
+        assert any(session.connection() is connection for connection in _CONNECTIONS.values()), (
+            "this session is not in the harness's per-test transaction: the harness's app "
+            "fixture is not in use (a closer fixture replaced it, or the app was made another "
+            "way), so the test's rows are not rolled back by it."
+        )
+
+    return check
 
 
 @pytest.fixture
@@ -400,6 +420,24 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app):
+    """Opt-in: the whole test inside an app context (for suites whose tests call
+    ``Model.query`` or factories with no ``with app.app_context():``). Test-client
+    requests made meanwhile share that context's ``g``: Flask-Login's
+    ``current_user`` then leaks from one request to the next."""
+    with app.app_context() as context:
+        yield context
+
+
+@pytest.fixture
+def request_context(app):
+    """Opt-in: the whole test inside a request context (``url_for``, ``request``),
+    with the same ``g`` pitfall as ``app_context``."""
+    with app.test_request_context() as context:
+        yield context
 
 
 # --- guards ------------------------------------------------------------------
@@ -429,19 +467,90 @@ def _push_request_context():
     """
 
 
+def _current_contexts(flask):
+    request = flask.globals.request_ctx._get_current_object() if flask.has_request_context() else None
+    app = flask.globals.app_ctx._get_current_object() if flask.has_app_context() else None
+    return request, app
+
+
 @pytest.fixture(autouse=True)
 def _no_context_leak():
     """Fail a test that leaves an app or request context pushed (as Flask's own
-    test suite does): it would leak ``g`` and the session into the next test."""
+    test suite does): it would leak ``g`` and the session into the next test.
+    Only what the test pushed is popped: a run started inside a context (a
+    ``flask test`` command calling ``pytest.main``) keeps its own."""
+    flask = sys.modules.get("flask")
+    request_before, app_before = _current_contexts(flask) if flask else (None, None)
     yield
     flask = sys.modules.get("flask")
     if flask is None:  # a test that never loaded Flask pushed no context
         return
     leaked = []
-    while flask.has_request_context():
+    while flask.has_request_context() and flask.globals.request_ctx._get_current_object() is not request_before:
         leaked.append(flask.globals.request_ctx._get_current_object())
         leaked[-1].pop()
-    while flask.has_app_context():
+    while flask.has_app_context() and flask.globals.app_ctx._get_current_object() is not app_before:
         leaked.append(flask.globals.app_ctx._get_current_object())
         leaked[-1].pop()
     assert not leaked, f"test left contexts pushed: {leaked}"
+
+
+# --- the harness in use ------------------------------------------------------
+
+HARNESS_FIXTURES = ("app", "db", "client", "runner")
+OWN_APP_MARKER = "own_app: the test's app fixture builds an app and database of its own, not the harness's"
+
+
+def _is_the_harness(definition):
+    return Path(definition.func.__code__.co_filename) == Path(__file__)
+
+
+def _shadowing_definition(name, definitions):
+    """The definition of ``name`` a test would use in place of the harness's, or None.
+
+    ``def app(app): ...`` extends the harness's and is fine; so is a ``db``,
+    ``client`` or ``runner`` built on ``app``."""
+    for definition in reversed(definitions):
+        if _is_the_harness(definition) or (name != "app" and "app" in definition.argnames):
+            return None
+        if name not in definition.argnames:
+            return definition
+    return None
+
+
+_SHADOWED = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Stop the run if a closer conftest or module replaces one of the harness's
+    fixtures: pytest would quietly give tests that one, outside the rollback."""
+    shadows = {}
+    for item in items:
+        definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if item.get_closest_marker("own_app"):
+            continue
+        for name in HARNESS_FIXTURES:
+            definition = _shadowing_definition(name, definitions.get(name, ()))
+            if definition is not None:
+                code = definition.func.__code__
+                where = f"{os.path.relpath(code.co_filename, config.rootpath)}:{code.co_firstlineno}"
+                shadows.setdefault((name, where), []).append(item)
+    if not shadows:
+        return
+    lines = [
+        f"`{name}` defined at {where} replaces the harness's `{name}` (conftest.py) for "
+        f"{len(tests)} test(s), the first {tests[0].nodeid}"
+        for (name, where), tests in shadows.items()
+    ]
+    message = (
+        "\n".join(lines) + "\nThose tests would run outside the harness's rolled-back transaction. "
+        "Either delete that fixture and use the harness's (to add to it, take it as an argument: "
+        "`def app(app): ...`), or, if those tests need an app and database of their own (a live "
+        "server on a committed database), mark them `@pytest.mark.own_app`."
+    )
+    if not hasattr(config, "workerinput"):
+        raise pytest.UsageError(message)
+    # An xdist worker cannot stop the run with a readable message: each such test fails with it.
+    for tests in shadows.values():
+        for item in tests:
+            item.stash[_SHADOWED] = message

@@ -31,7 +31,8 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: pip install -c constraints.txt -e '.[test,e2e]'"
 )
 
-pytestmark = pytest.mark.e2e
+# own_app: the app fixture below is this module's own, on purpose (the harness refuses an unmarked one).
+pytestmark = [pytest.mark.e2e, pytest.mark.own_app]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Headless Chromium as root on a machine without network access: no sandbox,

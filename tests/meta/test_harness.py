@@ -6,7 +6,8 @@ work; random order with pytest-randomly; tests that run only on PostgreSQL or
 SQLite; pytest-flask config fixture and options marker; listeners on the app's
 session kept by the harness; developer environment kept out of tests; testing
 the harness with pytester; factory_boy factories in the test transaction; query
-count limits; data built once for a class or module.
+count limits; data built once for a class or module; isolation proof that the harness is
+in use.
 """
 
 import sys
@@ -37,26 +38,28 @@ def _shared_user_count(db):
     return db.session.scalar(db.select(db.func.count()).where(User.email == SHARED_EMAIL))
 
 
-def test_committed_row_is_rolled_back_after_test_first(app, db):
+def test_committed_row_is_rolled_back_after_test_first(app, db, assert_in_test_transaction):
     """
     GIVEN an isolated database
     WHEN a test commits a user
     THEN the row is visible in this test (and gone again in the next one)
     """
     with app.app_context():
+        assert_in_test_transaction(db.session)  # else the pair would prove nothing
         assert _shared_user_count(db) == 0
         _commit_shared_user(db)
     with app.app_context():
         assert _shared_user_count(db) == 1
 
 
-def test_committed_row_is_rolled_back_after_test_second(app, db):
+def test_committed_row_is_rolled_back_after_test_second(app, db, assert_in_test_transaction):
     """
     GIVEN the other test in this module committed the same unique user
     WHEN this test looks for it and commits it again
     THEN it is not there, and committing it does not violate the unique index
     """
     with app.app_context():
+        assert_in_test_transaction(db.session)
         assert _shared_user_count(db) == 0
         _commit_shared_user(db)
         assert _shared_user_count(db) == 1

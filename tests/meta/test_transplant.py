@@ -2,7 +2,8 @@
 
 Patterns: transplant test of the harness; testing the harness with pytester;
 developer environment kept out of tests; listeners on the app's session kept by
-the harness; several databases isolated; factory_boy factories in the test transaction.
+the harness; several databases isolated; factory_boy factories in the test transaction;
+shadowed harness fixtures refused; opt-in context for a whole test; context-leak guard.
 
 Two small apps of other shapes live in tests/meta/transplant_apps/. Each test
 below copies one of them into a temporary folder, with the root ``conftest.py``
@@ -17,6 +18,7 @@ apart fail here.
 
 import ast
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,7 @@ HOSTILE_ENVIRONMENT = {
     "LIBRARY_LOAN_LIMIT": "100",
     "LIBRARY_DATABASE_URL": "sqlite:////nonexistent/library.sqlite",
     "LIBRARY_AUDIT_DATABASE_URL": "sqlite:////nonexistent/audit.sqlite",
+    "SHOP_DATABASE_URL": "sqlite:////nonexistent/shop.sqlite",
     "FLASK_DEBUG": "1",
 }
 
@@ -93,11 +96,13 @@ def test_readme_has_a_block_for_each_transplant_app():
         ("inventory", "conftest-block"),
         ("blog", "conftest-block"),
         ("library", "conftest-block"),
+        ("shop", "conftest-block"),
+        ("shop", "tests/conftest.py"),
         ("*", "setup.cfg"),
     } <= set(recipes)
 
 
-@pytest.mark.parametrize("app_name", ["inventory", "blog", "library"])
+@pytest.mark.parametrize("app_name", ["inventory", "blog", "library", "shop"])
 def test_each_readme_block_defines_what_the_core_needs(app_name):
     """
     GIVEN a README block, and this repository's own block
@@ -110,7 +115,7 @@ def test_each_readme_block_defines_what_the_core_needs(app_name):
     assert top_level_names(readme_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
 
 
-@pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5), ("library", 5)])
+@pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5), ("library", 5), ("shop", 5)])
 def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, backend, database_url, app_name, tests):
     """
     GIVEN an app of another shape with the core conftest.py and the README's
@@ -129,3 +134,43 @@ def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, bac
 
     serial.assert_outcomes(passed=tests)
     parallel.assert_outcomes(passed=tests)
+
+
+def test_an_apps_own_app_fixture_stops_the_run_naming_its_line(pytester, monkeypatch):
+    """
+    GIVEN shop with the core conftest.py, but its own tests/conftest.py kept as it
+          was (an ``app`` fixture of its own, a context pushed, tables made per test)
+    WHEN its tests run
+    THEN the run stops before any test, naming that fixture's file and line and the fixes
+    """
+    transplant("shop", pytester.path)
+    shutil.copy(APPS / "shop" / "tests" / "conftest.py", pytester.path / "tests" / "conftest.py")
+    inner_pytest_environment(monkeypatch)
+
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: `app` defined at tests/conftest.py:11 replaces the harness's `app` (conftest.py) for 5 test(s)*",
+            "*Either delete that fixture and use the harness's*`def app(app): ...`*@pytest.mark.own_app*",
+        ]
+    )
+
+
+def test_flask_test_command_runs_the_suite_inside_its_app_context(pytester, monkeypatch, backend, database_url):
+    """
+    GIVEN shop, moved onto the harness, whose ``flask test`` command calls
+          ``pytest.main()`` inside the command's app context
+    WHEN the command runs
+    THEN the suite passes and the command exits 0: the guard leaves the command's context alone
+    """
+    transplant("shop", pytester.path)
+    inner_pytest_environment(monkeypatch, **inner_database_variables(backend, database_url, "shop_cli"))
+
+    result = pytester.run(
+        sys.executable, "-m", "flask", "--app", "shop", "test", "-p", "no:randomly", "-p", "no:cacheprovider"
+    )
+
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["*5 passed*"])

@@ -15,16 +15,18 @@ def counts(db):
     return members, entries
 
 
-def test_factory_rows_in_both_databases_are_rolled_back_first(app, db):
+def test_factory_rows_in_both_databases_are_rolled_back_first(app, db, assert_in_test_transaction):
     with app.app_context():
+        assert_in_test_transaction(db.session)
         MemberFactory(email=EMAIL)
         AuditEntryFactory(action=ACTION)
 
         assert counts(db) == (1, 1)
 
 
-def test_factory_rows_in_both_databases_are_rolled_back_second(app, db):
+def test_factory_rows_in_both_databases_are_rolled_back_second(app, db, assert_in_test_transaction):
     with app.app_context():
+        assert_in_test_transaction(db.session)
         MemberFactory(email=EMAIL)
         AuditEntryFactory(action=ACTION)
 

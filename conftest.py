@@ -40,11 +40,13 @@ from sample_app.config import ENVIRONMENT_VARIABLES
 pytest_plugins = [
     "pytester",
     "tests.fixtures.accounts",
+    "tests.fixtures.after_commit",
     "tests.fixtures.api",
     "tests.fixtures.books",
     "tests.fixtures.files",
     "tests.fixtures.hypothesis_profiles",
     "tests.fixtures.live_server",
+    "tests.fixtures.lookup_service",
     "tests.fixtures.mail",
 ]
 

@@ -38,7 +38,7 @@ def create_app(config_name="development", **overrides):
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from . import models  # noqa: F401  (registers the models and the user loader)
+    from . import after_commit, models  # noqa: F401  (the models, the user loader, the session's listeners)
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
@@ -53,7 +53,9 @@ def create_app(config_name="development", **overrides):
 
     from .commands import register_commands
     from .errors import register_error_handlers
+    from .jobs import celery_init_app
 
     register_error_handlers(app)
     register_commands(app)
+    celery_init_app(app)
     return app

@@ -29,7 +29,12 @@ ENV_SETTINGS = {
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "LOOKUP_URL": ("LOOKUP_URL", str),
+    # The same name Celery itself reads, so the app and its worker share one setting.
+    "CELERY_BROKER_URL": ("CELERY_BROKER_URL", str),
 }
+# Read by Celery itself (celery.app.utils.Settings), over anything the app sets:
+# the test harness removes them too.
+CELERY_ENVIRONMENT = frozenset({"CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL", "CELERY_RESULT_BACKEND"})
 
 
 class Config:
@@ -57,6 +62,18 @@ class Config:
     LOOKUP_RETRIES = 2  # more tries after a failed connection or a 502, 503 or 504
     # Seconds; urllib3 retries once at once, then waits 2 x this, 4 x this...
     LOOKUP_BACKOFF = 0.2
+
+    # Background jobs (sample_app/jobs.py) go through this broker, e.g.
+    # redis://127.0.0.1:6379/0. None: no broker, and each job is skipped with a
+    # log line saying so (`make run` needs no Redis; an import never waits for it).
+    CELERY_BROKER_URL = None
+    # Celery's own settings (its lower-case names), read by celery_init_app.
+    CELERY = {
+        # The app never reads a job's result: no result backend to fill.
+        "task_ignore_result": True,
+        # Celery 5's default, stated: Celery 6 stops reading broker_connection_retry at startup.
+        "broker_connection_retry_on_startup": True,
+    }
 
     # A werkzeug hash method name, not a password (bandit B105 guesses from the name).
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
@@ -135,7 +152,9 @@ CONFIGS = {
 
 # Every variable any config reads: the test harness removes them all, so that
 # a developer's shell (a .env, direnv) cannot change the app under test.
-ENVIRONMENT_VARIABLES = frozenset(ENV_SETTINGS) | {config.DATABASE_URL_ENV for config in CONFIGS.values()}
+ENVIRONMENT_VARIABLES = (
+    frozenset(ENV_SETTINGS) | {config.DATABASE_URL_ENV for config in CONFIGS.values()} | CELERY_ENVIRONMENT
+)
 
 
 def get_config_class(name):

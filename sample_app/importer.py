@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from . import catalogue
+from . import catalogue, jobs
+from .after_commit import run_after_commit
+from .extensions import db
 
 COLUMNS = ("title", "author", "isbn", "year", "tags")
 TAG_SEPARATOR = ";"
@@ -165,6 +167,10 @@ def import_books(data, owner):
     Validates every row, then checks the ISBNs against the database, then adds
     all rows in one transaction (:func:`sample_app.catalogue.add_books`).
     Raises :class:`CSVImportError` with every problem found, having written nothing.
+
+    Once that transaction has committed, the books whose year was left blank
+    go to a background job that looks their years up
+    (:func:`sample_app.jobs.send_fill_in_details`); a refused import sends nothing.
     """
     rows, errors = parse_books_csv(data)
     if not errors:
@@ -172,8 +178,14 @@ def import_books(data, owner):
         errors = [RowError(row.line, f"isbn: {catalogue.DuplicateISBN(row.isbn)}") for row in rows if row.isbn in taken]
     if errors:
         raise CSVImportError(errors)
+    no_year = [row.isbn for row in rows if row.year is None]
+    if no_year:
+        run_after_commit(jobs.send_fill_in_details, no_year)
     try:
         return catalogue.add_books(owner, [row.values() for row in rows])
     except (catalogue.DuplicateISBN, sa.exc.IntegrityError):
         # Another request added one of these ISBNs (or tags) after the check above.
+        # add_books refuses a taken ISBN before its transaction writes anything,
+        # so it leaves that transaction open: end it here, and the job with it.
+        db.session.rollback()
         raise CSVImportError([RowError(None, CHANGED_DURING_IMPORT)]) from None

@@ -3,7 +3,8 @@
 Patterns: upload of a file from tests/assets; upload of in-memory bytes;
 rejected upload writes nothing; request body over MAX_CONTENT_LENGTH; assets
 folder fixture; parametrize with ids; owner and role checks; pytest-flask
-config fixture and options marker.
+config fixture and options marker; background job enqueued after commit;
+after-commit callbacks captured; caplog for log records.
 
 The unittest.TestCase class for the same page, which also runs under
 ``python -m unittest``, is in test_admin_import_unittest.py.
@@ -13,11 +14,13 @@ import io
 
 import pytest
 
+from sample_app import jobs
 from sample_app.extensions import db
 from sample_app.models import Book
 from tests.helpers import row_count
 
 IMPORT_URL = "/admin/import"
+DUNE_WITHOUT_YEAR = b"title,author,isbn,year,tags\nDune,Frank Herbert,9780441172719,,\n"
 PATH_IN_NAME = "Invalid file name: it must not contain a path."
 
 
@@ -68,6 +71,40 @@ def test_upload_redirect_targets_the_book_list(admin_client, assets):
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/books/"
+
+
+def test_upload_queues_the_details_job_for_after_the_commit(app, admin_client, capture_after_commit):
+    """
+    GIVEN a logged-in administrator
+    WHEN they upload a file of Dune without a year, inside a capture block
+    THEN the books page says it was loaded, and the one callback that reached the
+         import's commit is the job's send, for Dune's ISBN
+    """
+    with capture_after_commit() as callbacks:
+        response = upload(admin_client, DUNE_WITHOUT_YEAR, follow_redirects=True)
+
+    assert "1 records loaded" in response.text
+    assert [(callback.func, callback.args) for callback in callbacks] == [
+        (jobs.send_fill_in_details, (["9780441172719"],))
+    ]
+
+
+def test_upload_with_the_broker_down_loads_the_books_and_logs_the_failed_send(app, admin_client, monkeypatch, caplog):
+    """
+    GIVEN a broker URL whose port refuses connections (nothing listens on port 9 here)
+    WHEN an administrator uploads a file of Dune without a year
+    THEN the import is not refused (redirect, Dune stored), and an ERROR of the
+         "sample_app" logger says the job's send failed after the commit
+    """
+    # The app's Celery app read CELERY_BROKER_URL when it was built: set its own setting.
+    monkeypatch.setitem(app.extensions["celery"].conf, "broker_url", "redis://127.0.0.1:9/0")
+
+    response = upload(admin_client, DUNE_WITHOUT_YEAR)
+
+    assert response.status_code == 302
+    assert row_count(app, db, Book) == 1
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert errors == ["send_fill_in_details failed after the commit; the data is committed"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ excinfo; parametrize with ids; stacked parametrize.
 import pytest
 
 from sample_app import create_app
-from sample_app.config import TestingConfig, env_overrides
+from sample_app.config import ENVIRONMENT_VARIABLES, TestingConfig, env_overrides
 from tests.helpers import SECURITY_HEADERS, security_headers
 
 STRONG_KEY = "s" * 32  # the shortest key production accepts
@@ -34,6 +34,8 @@ SHARED = {
     "BOOKS_PER_PAGE": 10,
     "API_PAGE_SIZE": 20,
     "API_MAX_PAGE_SIZE": 100,
+    # No broker: background jobs are skipped with a log line (make run needs no Redis).
+    "CELERY_BROKER_URL": None,
     "security headers": SECURITY_HEADERS,
 }
 SHIPPED = {
@@ -202,6 +204,31 @@ def test_environment_overrides_are_converted_to_the_right_types(monkeypatch):
     assert config["MAX_CONTENT_LENGTH"] == 2048
     assert config["MAIL_USE_TLS"] is True
     assert config["MAIL_SERVER"] == "smtp.example.com"
+
+
+def test_broker_url_from_the_environment_reaches_the_config_and_the_celery_app(monkeypatch):
+    """
+    GIVEN CELERY_BROKER_URL in the environment
+    WHEN the app is created
+    THEN the config holds it and the app's Celery app sends through it
+    """
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://broker.example:6379/0")
+
+    app = create_app("testing")
+
+    assert app.config["CELERY_BROKER_URL"] == "redis://broker.example:6379/0"
+    assert app.extensions["celery"].conf.broker_url == "redis://broker.example:6379/0"
+
+
+def test_variables_celery_reads_itself_are_kept_out_of_the_tests():
+    """
+    GIVEN the variables Celery reads from the environment over the app's settings
+    WHEN the list of variables the harness removes is read
+    THEN every one of them is on it, with the app's CELERY_BROKER_URL
+    """
+    celery_reads = {"CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL", "CELERY_RESULT_BACKEND"}
+
+    assert celery_reads - ENVIRONMENT_VARIABLES == set()
 
 
 @pytest.mark.parametrize(

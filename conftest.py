@@ -1,7 +1,7 @@
 """The test harness for a Flask-SQLAlchemy app: the file to copy into your project.
 
 Edit only the block between the two "YOUR APP" lines; the rest is the same in
-every project (README, "Copying the harness into your project"). It gives:
+every project (docs/copying-the-harness.md). It gives:
 
 - ``app``: the app, built once per session (per xdist worker) on a database of its
   own, with everything a test writes rolled back after the test;
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-# --- YOUR APP: the only block to edit (README, "Copying the harness") ---------
+# --- YOUR APP: the only block to edit (docs/copying-the-harness.md) ----------
 from sample_app.config import ENVIRONMENT_VARIABLES
 
 # This repository's own fixtures, one module each (tests/fixtures/).
@@ -325,7 +325,7 @@ def _rolled_back(app):
 def rolled_back(_app):
     """``with rolled_back() as app:``: rows written inside are rolled back at the
     end of the block. For data built once for a module or class: tests inside
-    the block each run in a SAVEPOINT of it (README, "Data shared by a class")."""
+    the block each run in a SAVEPOINT of it (docs/copying-the-harness.md)."""
     return functools.partial(_rolled_back, _app)
 
 

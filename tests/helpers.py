@@ -281,11 +281,11 @@ def inner_database_variables(backend, database_url, suffix):
     return {"TEST_DATABASE_URL": url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)}
 
 
-# The README's copy recipes: "<!-- transplant: APP PATH -->" before a code block.
+# The copy recipes of docs/copying-the-harness.md: "<!-- transplant: APP PATH -->" before a code block.
 _RECIPE = re.compile(r"<!-- transplant: (?P<app>\S+) (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)^```", re.M | re.S)
 
 
-def readme_recipes():
-    """``{(app, path): code}`` for every copy recipe in the README (``app`` is ``*`` for all apps)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def copy_recipes():
+    """``{(app, path): code}`` for every copy recipe in docs/copying-the-harness.md (``app`` is ``*`` for all apps)."""
+    text = (ROOT / "docs" / "copying-the-harness.md").read_text(encoding="utf-8")
     return {(match["app"], match["path"]): match["code"] for match in _RECIPE.finditer(text)}

@@ -6,13 +6,13 @@ pytest 9.0 silently ignored ``--strict-markers`` and ``--strict-config`` when
 they came from ``addopts``: a typo in a marker or a setting passed unnoticed,
 although the configuration said it must not. Settings that only look strict
 are worse than none, so these tests copy this repository's ``[tool:pytest]``
-section, and the one the README tells users to copy, into a fresh project, add
+section, and the one docs/copying-the-harness.md gives users, into a fresh project, add
 the mistake, and check that the run fails.
 """
 
 import pytest
 
-from tests.helpers import ROOT, readme_recipes
+from tests.helpers import ROOT, copy_recipes
 
 
 def repository_settings():
@@ -24,7 +24,7 @@ def repository_settings():
 
 SETTINGS = [
     pytest.param(repository_settings(), id="repository-setup-cfg"),
-    pytest.param(readme_recipes()[("*", "setup.cfg")], id="readme-setup-cfg"),
+    pytest.param(copy_recipes()[("*", "setup.cfg")], id="readme-setup-cfg"),
 ]
 
 

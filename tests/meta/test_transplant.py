@@ -8,11 +8,11 @@ shadowed harness fixtures refused; opt-in context for a whole test; context-leak
 Two small apps of other shapes live in tests/meta/transplant_apps/. Each test
 below copies one of them into a temporary folder, with the root ``conftest.py``
 copied byte for byte except the block marked "YOUR APP", which it fills, like
-every other file the README asks a user to write, with the code the README shows
+every other file docs/copying-the-harness.md asks a user to write, with the code it shows
 for that app (``<!-- transplant: APP PATH -->`` before a code block). It then
 runs the app's tests, isolation proof included, in random order, serially and
 under ``-n 2``, on this run's backend, with hostile values exported. Nothing is
-installed. A README recipe, the repository's own block and the core that drift
+installed. A recipe of that page, the repository's own block and the core that drift
 apart fail here.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import inner_database_variables, inner_pytest_environment, readme_recipes
+from tests.helpers import copy_recipes, inner_database_variables, inner_pytest_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "transplant_apps"
@@ -72,10 +72,10 @@ def top_level_names(code):
 
 
 def transplant(app_name, destination):
-    """Copy the app and write the files the README gives for it."""
+    """Copy the app and write the files docs/copying-the-harness.md gives for it."""
     shutil.copytree(APPS / app_name, destination, dirs_exist_ok=True)
     before, _, after = split_core((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    for (app, path), code in readme_recipes().items():
+    for (app, path), code in copy_recipes().items():
         if app not in (app_name, "*"):
             continue
         if path == "conftest-block":
@@ -86,11 +86,11 @@ def transplant(app_name, destination):
 
 def test_readme_has_a_block_for_each_transplant_app():
     """
-    GIVEN the README's copy section and the transplant apps
+    GIVEN the copying page's recipes and the transplant apps
     WHEN the recipes are collected
     THEN each app has a conftest block, and all apps share the setup.cfg recipe
     """
-    recipes = readme_recipes()
+    recipes = copy_recipes()
 
     assert {
         ("inventory", "conftest-block"),
@@ -105,20 +105,20 @@ def test_readme_has_a_block_for_each_transplant_app():
 @pytest.mark.parametrize("app_name", ["inventory", "blog", "library", "shop"])
 def test_each_readme_block_defines_what_the_core_needs(app_name):
     """
-    GIVEN a README block, and this repository's own block
+    GIVEN a block of the copying page, and this repository's own block
     WHEN their top-level names are read
     THEN both define every name the core takes from the block
     """
     _, own_block, _ = split_core((ROOT / "conftest.py").read_text(encoding="utf-8"))
 
     assert top_level_names(own_block) >= BLOCK_NAMES
-    assert top_level_names(readme_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
+    assert top_level_names(copy_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
 
 
 @pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5), ("library", 5), ("shop", 5)])
 def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, backend, database_url, app_name, tests):
     """
-    GIVEN an app of another shape with the core conftest.py and the README's
+    GIVEN an app of another shape with the core conftest.py and the copying page's
           recipes copied in, and a shell exporting hostile values for its settings
     WHEN its tests run in random order, serially and then under -n 2, on this run's backend
     THEN every test passes: isolation, reference data, the app's own session

@@ -25,7 +25,7 @@ SHARD ?= 1
 COVERAGE_DATA := $(CURDIR)/coverage-data
 LEG ?= py$(PYTHON_VERSION)-$(if $(TEST_DATABASE_URL),postgres,sqlite)-shard$(SHARD)of$(SHARDS)
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-celery test-meta test-whole test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation bench-import clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-celery test-fuzz test-meta test-whole test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation bench-import clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-e2e       browser tests (Chromium) against a live server"
 	@echo "make test-unittest  the unittest-style modules under python -m unittest"
 	@echo "make test-celery    the tests with a real Celery worker (needs Redis on 127.0.0.1:6379)"
+	@echo "make test-fuzz      the API fuzzed from its OpenAPI document (API_FUZZ_EXAMPLES=200 a operation and mode)"
 	@echo "make lint           ruff lint and format check; zizmor and actionlint on the workflow"
 	@echo "make security       bandit scan of sample_app"
 	@echo "make flake-hunt     CI's test legs RUNS=10 times each, LOAD=1 beside busy cores"
@@ -108,6 +109,19 @@ test-celery: $(STAMP)
 	mkdir -p $(COVERAGE_DATA)
 	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage.py$(PYTHON_VERSION)-celery $(PY) -m pytest -m celery \
 		--cov --cov-report= --cov-fail-under=0 --junitxml=junit-celery.xml $(PYTEST_ARGS)
+
+# The API fuzzed from its OpenAPI document (tests/functional/test_api_contract.py,
+# marker fuzz): API_FUZZ_EXAMPLES cases per operation and generation mode, 20 in
+# `make test`, 200 here (3,200 cases). -rP prints each operation's count. Under
+# coverage too: no gate of its own, its data waits in coverage-data/ for
+# `make coverage-combine` (one file per backend, as CI runs both).
+API_FUZZ_EXAMPLES ?= 200
+test-fuzz: $(STAMP)
+	mkdir -p $(COVERAGE_DATA)
+	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) \
+		COVERAGE_FILE=$(COVERAGE_DATA)/.coverage.py$(PYTHON_VERSION)-$(if $(TEST_DATABASE_URL),postgres,sqlite)-fuzz \
+		$(PY) -m pytest -m fuzz $(PARALLEL) -rP --cov --cov-report= --cov-fail-under=0 \
+		--junitxml=junit-fuzz-$(if $(TEST_DATABASE_URL),postgres,sqlite).xml $(PYTEST_ARGS)
 
 # One shard of the suite, as a CI job runs it: no gate of its own (a shard
 # covers part of the app); its coverage data waits in coverage-data/ for the rest.

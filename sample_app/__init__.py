@@ -40,7 +40,7 @@ def create_app(config_name="development", **overrides):
 
     from . import after_commit, models  # noqa: F401  (the models, the user loader, the session's listeners)
     from .admin import bp as admin_bp
-    from .api import bp as api_bp
+    from .api import init_app as init_api
     from .auth import bp as auth_bp
     from .books import bp as books_bp
     from .main import bp as main_bp
@@ -48,7 +48,7 @@ def create_app(config_name="development", **overrides):
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(books_bp, url_prefix="/books")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    init_api(app)  # the api blueprint at /api/v1, and its OpenAPI document
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     from .commands import register_commands

@@ -21,6 +21,8 @@ PUBLIC = {
     "auth.register",
     "books.index",
     "books.detail",
+    # The API's OpenAPI document: how a client learns the API, before it has a token.
+    "api-docs.openapi_json",
 }
 # A value for each URL argument a rule may take; a new argument fails the
 # audit until it gets one.

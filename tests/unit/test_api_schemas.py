@@ -1,0 +1,96 @@
+"""Unit tests of the API's schemas (sample_app/api/schemas.py): the pieces of the
+OpenAPI document, and the request schemas loading with the catalogue's rules.
+
+Patterns: pure functions without an app; expected values written in the test.
+
+The document's pieces are built when the module is imported, once per process,
+so mutation testing credits them to no test that checks them (docs/mutation.md,
+"Code that runs once per process"): these tests call the builders themselves.
+"""
+
+import marshmallow as ma
+import pytest
+
+from sample_app.api.schemas import (
+    BookChangesSchema,
+    BookInSchema,
+    ErrorSchema,
+    error_response,
+    required_header,
+)
+
+
+def test_required_header_is_a_string_every_answer_carries():
+    """
+    GIVEN a header's description
+    WHEN it is made a response header of the document
+    THEN it is a required string, so a response without it breaks the contract
+    """
+    assert required_header("The book's URL") == {
+        "description": "The book's URL",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+
+
+def test_error_response_is_json_in_the_error_schema():
+    """
+    GIVEN an error's description and no header
+    WHEN it is made an error response of the document
+    THEN its body is application/json in the error schema, and it lists no headers
+    """
+    assert error_response("Gone") == {
+        "description": "Gone",
+        "content": {"application/json": {"schema": ErrorSchema}},
+    }
+
+
+def test_error_response_lists_each_header_as_required():
+    """
+    GIVEN an error with a WWW-Authenticate header
+    WHEN it is made an error response of the document
+    THEN the header is listed, required, with its description
+    """
+    response = error_response("Who are you?", **{"WWW-Authenticate": 'Basic realm="api"'})
+
+    assert response["headers"] == {
+        "WWW-Authenticate": {"description": 'Basic realm="api"', "required": True, "schema": {"type": "string"}}
+    }
+
+
+def test_new_book_body_is_loaded_by_the_catalogues_rules():
+    """
+    GIVEN a body with an ISBN-10 with hyphens, a tag in capitals and no year
+    WHEN the new-book schema loads it
+    THEN the values come back clean: the ISBN as 13 digits, the tag lower-cased
+    """
+    body = {"title": " Dune ", "author": "Frank Herbert", "isbn": "0-441-17271-7", "tags": ["SF"]}
+
+    assert BookInSchema().load(body) == {
+        "title": "Dune",
+        "author": "Frank Herbert",
+        "isbn": "9780441172719",
+        "tags": ["sf"],
+    }
+
+
+def test_new_book_body_without_its_required_fields_is_refused_field_by_field():
+    """
+    GIVEN a body with only a year
+    WHEN the new-book schema loads it
+    THEN a ValidationError has the catalogue's message for each missing field
+    """
+    with pytest.raises(ma.ValidationError) as refused:
+        BookInSchema().load({"year": 2001})
+
+    required = "This field is required."
+    assert refused.value.messages == {"title": required, "author": required, "isbn": required}
+
+
+def test_changes_body_may_leave_out_any_field():
+    """
+    GIVEN a body with only a year
+    WHEN the changes schema, partial as PATCH uses it, loads it
+    THEN it is accepted as it is: no field is required
+    """
+    assert BookChangesSchema(partial=True).load({"year": 2001}) == {"year": 2001}

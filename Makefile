@@ -45,7 +45,8 @@ help:
 	@echo "make security       bandit scan of sample_app"
 	@echo "make flake-hunt     CI's test legs RUNS=10 times each, LOAD=1 beside busy cores"
 	@echo "make mutation       mutation testing of sample_app with mutmut, gated (MUTANTS='sample_app.isbn.*': some)"
-	@echo "make bench          suite speed against pytest's floor; writes docs/benchmarks.md (minutes)"
+	@echo "make bench          suite speed against pytest's floor; writes docs/benchmarks.md and its plots (minutes)"
+	@echo "make bench-isolation  per-test cost of each database isolation strategy; redraws its plot"
 	@echo "make bench-import   how the CSV import's cost grows from 1,000 to 20,000 rows, SQLite and PostgreSQL"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
@@ -197,14 +198,20 @@ mutation: $(MUTATION_STAMP)
 # Suite speed (docs/benchmarks.md): PostgreSQL legs skipped when BENCH_PG_URL answers nothing.
 BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/sample_app_test_bench_suite
 REPEAT ?= 3
-bench: $(STAMP)
+# matplotlib for the plots the benchmark draws into docs/images/: the bench extra, only here.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench.py --repeat $(REPEAT) --postgres $(BENCH_PG_URL)
 
-bench-isolation: $(STAMP)
+bench-isolation: $(BENCH_STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
 
 # Only make bench's CSV import measurement (docs/benchmarks.md): 1,000 to 20,000 rows.
-bench-import: $(STAMP)
+bench-import: $(BENCH_STAMP)
 	$(PY) benchmarks/bench.py --only import --repeat $(REPEAT) --postgres $(BENCH_PG_URL)
 
 clean:

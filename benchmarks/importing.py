@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from isolation import add_postgres_option  # benchmarks/isolation.py, next to this file
+from postgres import add_postgres_option  # benchmarks/postgres.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -100,6 +100,17 @@ def table(results, sizes):
         cells = [backend, *[f"{s:.2f}" for s in seconds], *rates, f"{growth:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def report(results, sizes, repeat):
+    """``make bench``'s lines for the import: a caption and the table."""
+    caption = (
+        "The CSV import: `import_books` on a new database, on files of "
+        f"{', '.join(f'{rows:,}' for rows in sizes)} books, median of {repeat}; the last column "
+        "is the cost of a row in the largest file over its cost in the smallest, about 1 when the import "
+        "grows linearly:"
+    )
+    return ["", caption, "", table(results, sizes)]
 
 
 def main():

@@ -9,7 +9,10 @@ that do nothing:
 - create_drop:  ``db.create_all()`` / ``db.drop_all()`` around every test
 - fresh_sqlite: a new app and SQLite file per test (the Flask tutorial's way)
 
-Usage: python benchmarks/isolation.py [--tests 200] [--repeat 3] [--postgres URL]
+and draws the cost per test of each, with its ratio to savepoint's, into
+docs/images/bench-isolation.png (``make bench`` redraws it from its own run).
+
+Usage: python benchmarks/isolation.py [--tests 200] [--repeat 3] [--postgres URL] [--no-plot]
 """
 
 import argparse
@@ -21,28 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def throwaway_database_url(url):
-    """``--postgres``'s type: a URL whose database name says "test", as the harness
-    asks, since the benchmarks create and drop it."""
-    import sqlalchemy as sa
-
-    if "test" not in (sa.make_url(url).database or ""):
-        raise argparse.ArgumentTypeError(f"{url}: the database name must contain 'test' (it is dropped)")
-    return url
-
-
-def add_postgres_option(parser):
-    """``--postgres URL``: a database the benchmark may drop and create."""
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        type=throwaway_database_url,
-        help="a PostgreSQL database this script may drop and create (its name contains 'test')",
-    )
-
+import plots  # benchmarks/plots.py, next to this file
+from postgres import add_postgres_option
+from running import ROOT, TRIVIAL_TEST
+from tables import table, verdict
 
 DB_TEST = """
 def test_commit_then_count_{n}(app, db):
@@ -50,11 +35,6 @@ def test_commit_then_count_{n}(app, db):
         db.session.add(User(email="u{n}@example.com", username="u{n}", password="x"))
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(User.id))) == 1
-"""
-
-TRIVIAL_TEST = """
-def test_nothing_{n}():
-    assert {n} == {n}
 """
 
 # Re-export the root conftest's fixtures (the strategy this repo uses).
@@ -189,25 +169,66 @@ def measure(count, repeat, database_url):
     return results
 
 
+def costs(results, count):
+    """Each strategy's (ms per test above the floor, cost / savepoint's cost); the floor's ratio is None."""
+    floor, savepoint = results["floor"], results["savepoint"]
+    out = {}
+    for name, seconds in results.items():
+        ratio = None if name == "floor" else (seconds - floor) / (savepoint - floor)
+        out[name] = ((seconds - floor) / count * 1000, ratio)
+    return out
+
+
 def report(title, results, count):
-    floor = results["floor"]
     print(f"\n{title}: {count} tests, median wall time")
     print(f"{'strategy':<14}{'seconds':>9}{'ms/test over floor':>20}{'vs savepoint':>14}")
-    for name, seconds in results.items():
-        per_test = (seconds - floor) / count * 1000
-        ratio = "" if name == "floor" else f"{(seconds - floor) / (results['savepoint'] - floor):.1f}x"
-        print(f"{name:<14}{seconds:>9.2f}{per_test:>20.2f}{ratio:>14}")
+    for name, (per_test, ratio) in costs(results, count).items():
+        ratio_cell = "" if ratio is None else f"{ratio:.1f}x"
+        print(f"{name:<14}{results[name]:>9.2f}{per_test:>20.2f}{ratio_cell:>14}")
+
+
+def markdown_table(backend, results, count):
+    """``make bench``'s table of one backend's strategies, the create_drop ratio against its target."""
+    rows = []
+    for name, (per_test, ratio) in costs(results, count).items():
+        cells = [name, f"{results[name]:.2f}", "" if name == "floor" else f"{per_test:.2f}"]
+        if name in ("floor", "savepoint"):
+            cells += ["", "", ""]
+        else:
+            target_name = f"create_drop / savepoint ({backend})"
+            bound, met = verdict(target_name, ratio) if name == "create_drop" else ("", "")
+            cells += [f"{ratio:.1f}×", bound, met]
+        rows.append(cells)
+    header = ["strategy", "median s", "ms / test over floor", f"{backend}: cost vs savepoint", "target", ""]
+    return table(header, rows)
+
+
+def plot(by_backend, count, note):
+    """docs/images/bench-isolation.png from ``{backend: results}``, as measured."""
+    costs_by_backend = {backend: costs(results, count) for backend, results in by_backend.items()}
+    return plots.isolation(costs_by_backend, count, note)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-plot", action="store_true", help=f"print only; leave {plots.ISOLATION.relative_to(ROOT)} alone"
+    )
     add_postgres_option(parser)
     args = parser.parse_args()
-    report("SQLite (file)", measure(args.tests, args.repeat, None), args.tests)
+    if not args.no_plot:
+        plots.check()  # before the minutes of measuring, not after
+    load_before = os.getloadavg()
+    by_backend = {"SQLite": measure(args.tests, args.repeat, None)}
+    report("SQLite (file)", by_backend["SQLite"], args.tests)
     if args.postgres:
-        report("PostgreSQL", measure(args.tests, args.repeat, args.postgres), args.tests)
+        by_backend["PostgreSQL"] = measure(args.tests, args.repeat, args.postgres)
+        report("PostgreSQL", by_backend["PostgreSQL"], args.tests)
+    if not args.no_plot:
+        note = plots.note("make bench-isolation", load_before, os.getloadavg(), args.repeat)
+        print(f"\nplot written to {plot(by_backend, args.tests, note)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from isolation import add_postgres_option  # benchmarks/isolation.py, next to this file
+from postgres import add_postgres_option  # benchmarks/postgres.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 

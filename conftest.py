@@ -129,6 +129,11 @@ def _postgres_admin(url, statement):
     engine.dispose()
 
 
+def _create_empty_postgres(url):
+    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A database for this xdist worker alone (``main`` without xdist), created
@@ -142,8 +147,7 @@ def database_url(tmp_path_factory):
     url = sa.make_url(TEST_DATABASE_URL)
     if worker != "main":
         url = url.set(database=f"{url.database}_{worker}")
-    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
+    _create_empty_postgres(url)
     yield url.render_as_string(hide_password=False)
     for database in [url, *_BIND_DATABASES]:
         _postgres_admin(database, f'DROP DATABASE IF EXISTS "{database.database}" WITH (FORCE)')
@@ -164,8 +168,7 @@ def bind_database_url(database_url, bind_key):
         main = Path(url.database)
         return url.set(database=str(main.with_name(f"{main.stem}-{bind_key}{main.suffix}"))).render_as_string()
     url = url.set(database=f"{url.database}_{bind_key}")
-    _postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    _postgres_admin(url, f'CREATE DATABASE "{url.database}"')
+    _create_empty_postgres(url)
     _BIND_DATABASES.append(url)
     return url.render_as_string(hide_password=False)
 

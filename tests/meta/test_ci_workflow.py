@@ -62,9 +62,13 @@ def test_zizmor_fails_a_step_changed_back_to_a_moving_tag(tmp_path):
     (workflows / "tests.yml").write_text(text.replace(pinned_checkout, "actions/checkout@v4", 1), encoding="utf-8")
     shutil.copy(ROOT / ".github" / "dependabot.yml", tmp_path / ".github")
 
-    # WHEN zizmor checks it, as make lint does
+    # WHEN zizmor checks it, as make lint does (plain text: with CI=true set it colours even a pipe)
     result = subprocess.run(
-        [ZIZMOR, "--offline", tmp_path / ".github"], capture_output=True, text=True, check=False, timeout=60
+        [ZIZMOR, "--offline", "--color=never", tmp_path / ".github"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
 
     # THEN it fails on exactly that step

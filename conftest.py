@@ -11,7 +11,7 @@ every project (docs/copying-the-harness.md). It gives:
   leaves a Flask context pushed.
 
 Isolation (figures in docs/database-isolation.md): the schema is created once.
-Each test opens a connection and begins a transaction on it; ``db.session`` joins
+Each test begins a transaction on a connection kept for the session; ``db.session`` joins
 that transaction with ``join_transaction_mode="create_savepoint"``, so the app's
 ``commit()`` only releases a SAVEPOINT, and the transaction is rolled back after
 the test.
@@ -206,6 +206,8 @@ def _app(database_url):
         add_reference_data()
         app_db.session.commit()
     yield app
+    for connection in _KEPT.pop(app, {}).values():
+        connection.close()
     with app.app_context():
         for engine in app_db.engines.values():
             engine.dispose()
@@ -222,6 +224,9 @@ def _db(app):
 # The open test transaction's connections, one per engine (SQLALCHEMY_BINDS too).
 # Module level, not on a session: every session and thread of the test reads it.
 _CONNECTIONS = {}
+# Each app's connections, opened by its first test and kept until the session
+# ends: a test then pays for a BEGIN and a ROLLBACK, not a pool checkout and reset.
+_KEPT = {}
 # Connections a test opened around the harness (each a failure, see below).
 _ESCAPES = []
 ESCAPE_RULE = (
@@ -280,8 +285,8 @@ def _fail_on_escapes():
 def _rolled_back(app):
     """Everything written inside is rolled back at exit.
 
-    The outermost block opens one connection and transaction per engine of the
-    app and re-points ``db.session`` (the same object, so references taken at
+    The outermost block begins a transaction on the app's kept connection to
+    each of its engines and re-points ``db.session`` (the same object, so references taken at
     import, such as factory_boy's ``sqlalchemy_session = db.session``, follow)
     at sessions that join them. A block inside another (class- or module-scoped
     data, then each test) is a SAVEPOINT on those connections.
@@ -298,11 +303,9 @@ def _rolled_back(app):
                     savepoint.rollback()
         _fail_on_escapes()
         return
-    app_db = _db(app)
-    with app.app_context():
-        engines = list(app_db.engines.values())
-    connections = {engine: engine.connect() for engine in engines}
+    connections = _kept_connections(app)
     transactions = [connection.begin() for connection in connections.values()]
+    app_db = _db(app)
     scoped = app_db.session
     app_factory, app_registry = scoped.session_factory, scoped.registry
     scoped.session_factory = _test_session_factory(app_factory)
@@ -319,9 +322,20 @@ def _rolled_back(app):
         scoped.session_factory, scoped.registry = app_factory, app_registry
         for transaction in transactions:
             transaction.rollback()
-        for connection in connections.values():
-            connection.close()
     _fail_on_escapes()
+
+
+def _kept_connections(app):
+    """``{engine: connection}`` for every engine of ``app``, reopened if one was
+    closed or lost (a test that closed it, a database server restarted)."""
+    kept = _KEPT.get(app)
+    if kept is None or any(connection.closed or connection.invalidated for connection in kept.values()):
+        for connection in (kept or {}).values():
+            connection.close()
+        with app.app_context():
+            engines = list(_db(app).engines.values())
+        kept = _KEPT[app] = {engine: engine.connect() for engine in engines}
+    return kept
 
 
 @pytest.fixture(scope="session")
@@ -336,8 +350,8 @@ def rolled_back(_app):
 def app(_app):
     """The app, with everything the test writes rolled back after it.
 
-    Cheap per test: the app and schema are built once per session; only a
-    connection and a transaction are opened here.
+    Cheap per test: the app, its schema and one connection per database are made
+    once per session; only a transaction is begun here.
     """
     with _rolled_back(_app) as app:
         yield app
@@ -470,6 +484,26 @@ def _push_request_context():
     cached ``current_user`` leaks from one request to the next. Here nothing
     is pushed: a test opens a context itself, around direct database work.
     """
+
+
+@pytest.fixture(autouse=True)
+def _monkeypatch_response_class():
+    """Replace pytest-flask's autouse fixture of the same name: for every test that
+    uses ``app`` it made a new response class (so ``response == 200`` works) and set it
+    with a monkeypatch. Flask's own ``response.status_code`` and ``response.json`` do."""
+
+
+@pytest.fixture(autouse=True)
+def _configure_application(request):
+    """pytest-flask's ``@pytest.mark.options(NAME=value)``, in place of its autouse fixture
+    of the same name, which set up a monkeypatch for every test using ``app``, marked or not."""
+    markers = list(request.node.iter_markers("options"))
+    if not markers or "app" not in request.fixturenames:
+        return
+    monkeypatch, config = request.getfixturevalue("monkeypatch"), request.getfixturevalue("app").config
+    for options in markers:
+        for key, value in options.kwargs.items():
+            monkeypatch.setitem(config, key.upper(), value)
 
 
 def _current_contexts(flask):

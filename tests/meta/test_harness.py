@@ -11,7 +11,6 @@ in use.
 """
 
 import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,9 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sample_app.extensions import db as app_db
 from sample_app.models import Book, Role, Tag, User
 from tests.factories import BookFactory, UserFactory
-from tests.helpers import inner_pytest_environment
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, inner_pytest_environment
 
 # The two tests below commit the same unique row. Each passes only if the
 # other's commit was rolled back, whichever runs first (try -p randomly).
@@ -167,6 +164,29 @@ def test_make_book_links_owner_and_tags(app, db, make_user, make_book):
         assert [t.name for t in stored.tags] == ["classic", "science fiction"]
 
 
+def test_books_made_without_an_owner_share_one_owner(make_book):
+    """One user for all of them, not one per book: a test about owners passes its own."""
+    # GIVEN the make_book factory fixture
+
+    # WHEN two books are made without an owner
+    first, second = make_book(), make_book()
+
+    # THEN they have the same owner
+    assert first.owner_id == second.owner_id
+
+
+def test_made_user_is_read_without_a_context_as_it_was_written(make_user):
+    # GIVEN the make_user factory fixture
+
+    # WHEN an administrator is made, and read once its app context has ended
+    admin = make_user(username="boss", email="boss@example.com", role="Administrator")
+
+    # THEN its columns and role are there, and its password checks
+    assert (admin.username, admin.email, admin.role.name) == ("boss", "boss@example.com", "Administrator")
+    assert admin.id is not None
+    assert admin.verify_password("correct-horse-battery-staple")
+
+
 def test_config_fixture_is_the_app_config(config, app):
     """
     GIVEN pytest-flask's ``config`` fixture
@@ -185,6 +205,29 @@ def test_options_marker_overrides_config_for_one_test(config):
     THEN the override is in place (and undone after the test)
     """
     assert config["BOOKS_PER_PAGE"] == 3
+
+
+def test_every_autouse_fixture_of_pytest_flask_is_replaced_by_the_harness():
+    """The harness replaces them by name: a renamed or new one in a pytest-flask
+    release would run again around every test, so this lists them."""
+    import pytest_flask.plugin
+
+    # GIVEN pytest-flask's autouse fixtures (pytest keeps @pytest.fixture's arguments on the function)
+    autouse = {
+        name
+        for name, value in vars(pytest_flask.plugin).items()
+        if getattr(getattr(value, "_fixture_function_marker", None), "autouse", False)
+    }
+
+    # WHEN they are looked up in the root conftest.py
+    harness_conftest = next(
+        module for module in list(sys.modules.values()) if getattr(module, "__file__", "") == str(ROOT / "conftest.py")
+    )
+    harness = {name for name in autouse if name in vars(harness_conftest)}
+
+    # THEN there are the three the harness knows, and it defines each
+    assert autouse == {"_configure_application", "_monkeypatch_response_class", "_push_request_context"}
+    assert harness == autouse
 
 
 def test_options_marker_override_does_not_outlive_its_test(config):

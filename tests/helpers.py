@@ -289,3 +289,14 @@ def copy_recipes():
     """``{(app, path): code}`` for every copy recipe in docs/copying-the-harness.md (``app`` is ``*`` for all apps)."""
     text = (ROOT / "docs" / "copying-the-harness.md").read_text(encoding="utf-8")
     return {(match["app"], match["path"]): match["code"] for match in _RECIPE.finditer(text)}
+
+
+def year_range_message(last_year):
+    """The catalogue's one message for a bad year, when ``last_year`` is next year (a clock frozen in
+    ``last_year - 1``): out of range, not a number, not an int."""
+    return f"Must be a whole number from 1450 to {last_year}."
+
+
+def app_log_records(caplog):
+    """The records ``caplog`` caught from the app's own ("sample_app") logger, without other libraries'."""
+    return [record for record in caplog.records if record.name == "sample_app"]

@@ -25,33 +25,30 @@ PAGING = {"API_PAGE_SIZE": 20, "API_MAX_PAGE_SIZE": 100}
     ],
 )
 def test_pagination_reads_page_and_capped_page_size(args, expected):
-    """
-    GIVEN page and per_page in the query string, or not
-    WHEN pagination is parsed
-    THEN they come back as ints, page 1 and API_PAGE_SIZE by default, and a
-         per_page above API_MAX_PAGE_SIZE is capped, not refused
-    """
-    assert parse_pagination(MultiDict(args), PAGING) == expected
+    # GIVEN page and per_page in the query string, or not
+    # WHEN pagination is parsed
+    page_and_size = parse_pagination(MultiDict(args), PAGING)
+
+    # THEN they are ints, page 1 and API_PAGE_SIZE by default; a per_page above API_MAX_PAGE_SIZE is capped, not refused
+    assert page_and_size == expected
 
 
 @pytest.mark.parametrize("name", ["page", "per_page"])
 def test_bad_pagination_value_names_the_parameter(name):
-    """
-    GIVEN page or per_page that is not a whole number from 1 up
-    WHEN pagination is parsed
-    THEN InvalidNumber names the parameter (the app turns it into a 400);
-         tests/unit/test_text.py tries every kind of bad value
-    """
+    # GIVEN page or per_page that is not a whole number from 1 up (test_text.py tries every kind of bad value)
+    args = MultiDict({name: "0"})
+
+    # WHEN pagination is parsed, THEN InvalidNumber names the parameter (the app turns it into a 400)
     with pytest.raises(InvalidNumber, match=rf"^{name} must be a whole number from 1 to 999999999\.$"):
-        parse_pagination(MultiDict({name: "0"}), PAGING)
+        parse_pagination(args, PAGING)
 
 
 def test_filters_are_trimmed_and_empty_ones_dropped():
-    """
-    GIVEN author=" Le Guin ", an empty tag and an unrelated parameter
-    WHEN the filters are parsed
-    THEN only the trimmed author is kept
-    """
+    # GIVEN author=" Le Guin ", an empty tag and an unrelated parameter
     args = MultiDict({"author": " Le Guin ", "tag": "  ", "page": "2"})
 
-    assert parse_filters(args) == {"author": "Le Guin"}
+    # WHEN the filters are parsed
+    filters = parse_filters(args)
+
+    # THEN only the trimmed author is kept
+    assert filters == {"author": "Le Guin"}

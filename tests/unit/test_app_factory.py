@@ -30,15 +30,13 @@ def fresh_app(**overrides):
 
 
 def test_create_app_without_arguments_builds_the_development_app(monkeypatch):
-    """
-    GIVEN no config name (as ``flask --app sample_app run`` calls the factory)
-    WHEN the app is created
-    THEN it is the development app: debug on, mail to the console
-    """
+    # GIVEN no config name (as ``flask --app sample_app run`` calls the factory)
     monkeypatch.setenv("DATABASE_URL", IN_MEMORY)  # never the developer's database file
 
+    # WHEN the app is created
     app = create_app()
 
+    # THEN it is the development app: debug on, mail to the console
     assert app.debug is True
     assert app.testing is False
     assert app.config["MAIL_BACKEND"] == "console"
@@ -56,28 +54,25 @@ def test_create_app_without_arguments_builds_the_development_app(monkeypatch):
     ],
 )
 def test_each_blueprint_is_mounted_at_its_url_prefix(endpoint, kwargs, path):
-    """
-    GIVEN a freshly created app
-    WHEN the URL of one endpoint of each blueprint is built
-    THEN it sits under that blueprint's prefix
-    """
+    # GIVEN a freshly created app
     app = fresh_app()
 
+    # WHEN the URL of one endpoint of each blueprint is built
     with app.test_request_context():
-        assert url_for(endpoint, **kwargs) == path
+        url = url_for(endpoint, **kwargs)
+
+    # THEN it sits under that blueprint's prefix
+    assert url == path
 
 
 def test_login_required_page_redirects_to_the_login_form_with_an_info_message():
-    """
-    GIVEN a freshly created app and a visitor who is not logged in
-    WHEN they open a page that needs a login
-    THEN they are sent to the login form, which will bring them back, with
-         "please log in" flashed in the "info" category
-    """
+    # GIVEN a freshly created app and a visitor who is not logged in
     client = fresh_app().test_client()
 
+    # WHEN they open a page that needs a login
     response = client.get("/books/new")
 
+    # THEN they are sent to the login form, which will bring them back, with "please log in" flashed as "info"
     assert response.status_code == 302
     assert response.location == "/auth/login?next=%2Fbooks%2Fnew"
     with client.session_transaction() as session:
@@ -85,16 +80,14 @@ def test_login_required_page_redirects_to_the_login_form_with_an_info_message():
 
 
 def test_http_errors_are_json_under_the_api_and_html_elsewhere():
-    """
-    GIVEN a freshly created app
-    WHEN an unknown API path and an unknown page are requested
-    THEN the API answers a JSON 404 and the site its HTML 404 page
-    """
+    # GIVEN a freshly created app
     client = fresh_app().test_client()
 
+    # WHEN an unknown API path and an unknown page are requested
     api = client.get("/api/v1/no-such-thing")
     page = client.get("/no-such-page")
 
+    # THEN the API answers a JSON 404 and the site its HTML 404 page
     assert api.status_code == 404
     assert api.json["error"] == "Not Found"
     assert page.status_code == 404
@@ -102,63 +95,56 @@ def test_http_errors_are_json_under_the_api_and_html_elsewhere():
 
 
 def test_unhandled_exception_in_an_api_view_is_a_json_500():
-    """
-    GIVEN a freshly created app that does not re-raise exceptions, with an
-          API route that fails
-    WHEN the route is requested
-    THEN the answer is the app's JSON 500, not Flask's default HTML one
-    """
+    # GIVEN a freshly created app that does not re-raise exceptions, with an API route that fails
     app = fresh_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/api/v1/broken")
     def broken():
         raise RuntimeError("boom")
 
+    # WHEN the route is requested
     response = app.test_client().get("/api/v1/broken")
 
+    # THEN the answer is the app's JSON 500, not Flask's default HTML one
     assert response.status_code == 500
     assert response.json == {"error": "Internal Server Error", "message": "An unexpected error occurred."}
 
 
 def test_request_refused_by_the_csrf_check_still_gets_the_callers_request_id():
-    """
-    GIVEN a freshly created app with CSRF protection on
-    WHEN a form is posted without a CSRF token, with an X-Request-ID
-    THEN the 400 carries the caller's id: the id is assigned before the CSRF check runs
-    """
+    # GIVEN a freshly created app with CSRF protection on
     client = fresh_app(WTF_CSRF_ENABLED=True).test_client()
 
+    # WHEN a form is posted without a CSRF token, with an X-Request-ID
     response = client.post("/auth/login", data={"email": "a@example.com"}, headers={"X-Request-ID": CALLER_ID})
 
+    # THEN the 400 carries the caller's id: the id is assigned before the CSRF check runs
     assert response.status_code == 400
     assert "The CSRF token is missing." in response.text
     assert response.headers["X-Request-ID"] == CALLER_ID
 
 
 def test_the_apps_own_exceptions_become_error_pages():
-    """
-    GIVEN a fresh app, and a page number the catalogue's parser refuses
-    WHEN the book list is requested with it
-    THEN the exception becomes the 400 page with its message (registered by the
-         factory: without it, InvalidNumber would be a 500)
-    """
-    response = fresh_app().test_client().get("/books/?page=0")
+    """The handler is registered by the factory: without it, InvalidNumber would be a 500."""
+    # GIVEN a fresh app, and a page number the catalogue's parser refuses
+    client = fresh_app().test_client()
 
+    # WHEN the book list is requested with it
+    response = client.get("/books/?page=0")
+
+    # THEN the exception becomes the 400 page with its message
     assert response.status_code == 400
     assert "page must be a whole number from 1 to 999999999." in response.text
 
 
 def test_flask_shell_starts_with_the_database_the_models_and_the_catalogue():
-    """
-    GIVEN a fresh app
-    WHEN the context of ``flask shell`` is built (in an app context, as the command does)
-    THEN it holds db and the models (Flask-SQLAlchemy's own shell context), and
-         the catalogue and the permissions (the app's), ready to use
-    """
+    # GIVEN a fresh app
     app = fresh_app()
+
+    # WHEN the context of ``flask shell`` is built (in an app context, as the command does)
     with app.app_context():
         context = app.make_shell_context()
 
+    # THEN it holds db and the models (Flask-SQLAlchemy's), and the catalogue and the permissions (the app's)
     assert context["db"] is db
     assert (context["User"], context["Book"], context["Tag"]) == (User, Book, Tag)
     assert context["catalogue"] is catalogue

@@ -33,30 +33,29 @@ def registration_errors(app, **changes):
 
 
 def test_registration_form_accepts_valid_data(app):
-    """
-    GIVEN a POST with a valid e-mail, username and matching passwords
-    WHEN the registration form validates it
-    THEN it is valid
-    """
+    # GIVEN a POST with a valid e-mail, username and matching passwords
+    # WHEN the registration form validates it
     with app.test_request_context(method="POST", data=VALID_REGISTRATION):
         form = RegistrationForm()
+        valid = form.validate()
 
-        assert form.validate() is True
-        assert form.errors == {}
+    # THEN it is valid
+    assert valid is True
+    assert form.errors == {}
 
 
 def test_registration_form_strips_whitespace_around_email_and_username(app):
-    """
-    GIVEN an e-mail and username typed with spaces around them
-    WHEN the registration form validates them
-    THEN it is valid and the data has the spaces removed
-    """
+    # GIVEN an e-mail and username typed with spaces around them
     data = {**VALID_REGISTRATION, "email": "  new@example.com ", "username": " newreader\n"}
+
+    # WHEN the registration form validates them
     with app.test_request_context(method="POST", data=data):
         form = RegistrationForm()
+        valid = form.validate()
 
-        assert form.validate() is True
-        assert (form.email.data, form.username.data) == ("new@example.com", "newreader")
+    # THEN it is valid and the data has the spaces removed
+    assert valid is True
+    assert (form.email.data, form.username.data) == ("new@example.com", "newreader")
 
 
 @pytest.mark.parametrize(
@@ -69,12 +68,12 @@ def test_registration_form_strips_whitespace_around_email_and_username(app):
     ],
 )
 def test_registration_form_accepts_values_at_the_limits(app, changes):
-    """
-    GIVEN a registration POST with a value just inside a length or character rule
-    WHEN the form validates it
-    THEN there are no errors (the limits are inclusive)
-    """
-    assert registration_errors(app, **changes) == {}
+    # GIVEN a registration POST with a value just inside a length or character rule
+    # WHEN the form validates it
+    errors = registration_errors(app, **changes)
+
+    # THEN there are no errors (the limits are inclusive)
+    assert errors == {}
 
 
 @pytest.mark.parametrize(
@@ -100,13 +99,11 @@ def test_registration_form_accepts_values_at_the_limits(app, changes):
     ],
 )
 def test_registration_form_rejects_invalid_field(app, field, changes, message):
-    """
-    GIVEN a registration POST with one invalid field
-    WHEN the form validates it
-    THEN that field, and only that field, has the expected error
-    """
+    # GIVEN a registration POST with one invalid field
+    # WHEN the form validates it
     errors = registration_errors(app, **changes)
 
+    # THEN that field, and only that field, has the expected error
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
 
@@ -116,49 +113,45 @@ def test_registration_form_rejects_invalid_field(app, field, changes, message):
     [pytest.param("reader@example.com", id="same-case"), pytest.param("Reader@EXAMPLE.com", id="other-case")],
 )
 def test_registration_form_rejects_a_registered_email(app, user, email):
-    """
-    GIVEN a user registered as reader@example.com
-    WHEN someone registers with that e-mail in any letter case
-    THEN validate_email rejects it
-    """
+    # GIVEN a user registered as reader@example.com
+    # WHEN someone registers with that e-mail in any letter case
     errors = registration_errors(app, email=email)
 
+    # THEN validate_email rejects it
     assert errors == {"email": ["That e-mail is already registered."]}
 
 
 @pytest.mark.parametrize("username", [pytest.param("reader", id="same-case"), pytest.param("READER", id="other-case")])
 def test_registration_form_rejects_a_username_in_use(app, user, username):
-    """
-    GIVEN a user called "reader"
-    WHEN someone registers as "reader" in any letter case
-    THEN validate_username rejects it
-    """
+    # GIVEN a user called "reader"
+    # WHEN someone registers as "reader" in any letter case
     errors = registration_errors(app, username=username)
 
+    # THEN validate_username rejects it
     assert errors == {"username": ["That username is taken."]}
 
 
 def test_registration_form_is_not_submitted_on_get(app):
-    """
-    GIVEN a GET request (the page being displayed)
-    WHEN the view asks validate_on_submit()
-    THEN it is False, so the view only renders the form
-    """
+    # GIVEN a GET request (the page being displayed)
     with app.test_request_context(method="GET"):
-        assert RegistrationForm().validate_on_submit() is False
+        # WHEN the view asks validate_on_submit()
+        submitted = RegistrationForm().validate_on_submit()
+
+    # THEN it is False, so the view only renders the form
+    assert submitted is False
 
 
 # --- LoginForm ----------------------------------------------------------------
 
 
 def test_login_form_has_exactly_the_expected_fields(app):
-    """
-    GIVEN the login form (CSRF is off in TestingConfig, so no csrf_token field)
-    WHEN its fields are listed
-    THEN they are email, password, remember_me and submit, in that order
-    """
+    # GIVEN the login form (CSRF is off in TestingConfig, so no csrf_token field)
     with app.test_request_context():
-        assert [field.name for field in LoginForm()] == ["email", "password", "remember_me", "submit"]
+        # WHEN its fields are listed
+        names = [field.name for field in LoginForm()]
+
+    # THEN they are email, password, remember_me and submit, in that order
+    assert names == ["email", "password", "remember_me", "submit"]
 
 
 @pytest.mark.parametrize(
@@ -169,30 +162,30 @@ def test_login_form_has_exactly_the_expected_fields(app):
     ],
 )
 def test_login_form_reads_remember_me(app, sent, expected):
-    """
-    GIVEN a login POST with or without the remember-me box ticked
-    WHEN the form validates it
-    THEN it is valid and remember_me.data is True or False
-    """
+    # GIVEN a login POST with or without the remember-me box ticked
     data = {"email": "reader@example.com", "password": DEFAULT_PASSWORD, **sent}
+
+    # WHEN the form validates it
     with app.test_request_context(method="POST", data=data):
         form = LoginForm()
+        valid = form.validate()
 
-        assert form.validate() is True
-        assert form.remember_me.data is expected
+    # THEN it is valid and remember_me.data is True or False
+    assert valid is True
+    assert form.remember_me.data is expected
 
 
 @pytest.mark.parametrize("missing", ["email", "password"])
 def test_login_form_requires_email_and_password(app, missing):
-    """
-    GIVEN a login POST without the e-mail or the password
-    WHEN the form validates it
-    THEN that field is required
-    """
+    # GIVEN a login POST without the e-mail or the password
     data = {"email": "reader@example.com", "password": DEFAULT_PASSWORD}
     del data[missing]
+
+    # WHEN the form validates it
     with app.test_request_context(method="POST", data=data):
         form = LoginForm()
+        valid = form.validate()
 
-        assert form.validate() is False
-        assert form.errors == {missing: ["This field is required."]}
+    # THEN that field is required
+    assert valid is False
+    assert form.errors == {missing: ["This field is required."]}

@@ -115,17 +115,15 @@ def shipped_settings(config_name):
 
 @pytest.mark.parametrize("config_name", ["development", "testing", "production"])
 def test_each_config_ships_its_safety_settings_and_limits(monkeypatch, config_name):
-    """
-    GIVEN a config class and a clean environment (the root conftest's guard)
-    WHEN an app is built from it
-    THEN CSRF, the size limit, cookie flags, the secret-key rule, security
-         headers, token lifetime, page sizes, hashing and mail are what the
-         table above says
-    """
+    # GIVEN a config class and a clean environment (the root conftest's guard)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")  # never the developer's database file
     monkeypatch.setenv("SECRET_KEY", "k" * 64)  # production refuses to start without one
 
-    assert shipped_settings(config_name) == SHIPPED[config_name]
+    # WHEN an app is built from it
+    shipped = shipped_settings(config_name)
+
+    # THEN CSRF, limits, cookies, the key rule, headers, token lifetimes, page sizes, hashing and mail are the table's
+    assert shipped == SHIPPED[config_name]
 
 
 # --- SECRET_KEY in production ------------------------------------------------
@@ -142,44 +140,36 @@ def test_each_config_ships_its_safety_settings_and_limits(monkeypatch, config_na
     ],
 )
 def test_production_refuses_a_weak_secret_key(monkeypatch, environ):
-    """
-    GIVEN a production environment whose SECRET_KEY is missing, empty, the
-          development default or too short
-    WHEN the app is created
-    THEN it refuses to start, saying how to make a good key
-    """
+    # GIVEN a production environment whose SECRET_KEY is missing, empty, the development default or too short
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
 
+    # WHEN the app is created
     with pytest.raises(RuntimeError, match="at least 32 characters") as excinfo:
         create_app("production")
 
+    # THEN it refuses to start, saying how to make a good key
     assert "secrets.token_hex()" in str(excinfo.value)
 
 
 def test_production_starts_with_a_strong_secret_key(monkeypatch):
-    """
-    GIVEN SECRET_KEY set in the environment to a long enough random string
-    WHEN the production app is created
-    THEN it starts with that key and secure cookies
-    """
+    # GIVEN SECRET_KEY set in the environment to a long enough random string
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
 
+    # WHEN the production app is created
     app = create_app("production")
 
+    # THEN it starts with that key and secure cookies
     assert app.config["SECRET_KEY"] == STRONG_KEY
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
 
 
 def test_production_validates_keyword_overrides_too(monkeypatch):
-    """
-    GIVEN a strong SECRET_KEY in the environment
-    WHEN the production app is created with a weak key as a keyword override
-    THEN it still refuses: validation sees the final settings
-    """
+    # GIVEN a strong SECRET_KEY in the environment
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
 
+    # WHEN the app gets a weak key as a keyword override, THEN it still refuses: validation sees the final settings
     with pytest.raises(RuntimeError, match="Production needs SECRET_KEY"):
         create_app("production", SECRET_KEY="short")
 
@@ -188,18 +178,16 @@ def test_production_validates_keyword_overrides_too(monkeypatch):
 
 
 def test_environment_overrides_are_converted_to_the_right_types(monkeypatch):
-    """
-    GIVEN settings in environment variables (always strings)
-    WHEN the app is created
-    THEN the config holds ints, bools and strings as the app expects
-    """
+    # GIVEN settings in environment variables (always strings)
     monkeypatch.setenv("MAIL_PORT", "2525")
     monkeypatch.setenv("MAX_CONTENT_LENGTH", "2048")
     monkeypatch.setenv("MAIL_USE_TLS", "true")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.com")
 
+    # WHEN the app is created
     config = create_app("testing").config
 
+    # THEN the config holds ints, bools and strings as the app expects
     assert config["MAIL_PORT"] == 2525
     assert config["MAX_CONTENT_LENGTH"] == 2048
     assert config["MAIL_USE_TLS"] is True
@@ -207,28 +195,26 @@ def test_environment_overrides_are_converted_to_the_right_types(monkeypatch):
 
 
 def test_broker_url_from_the_environment_reaches_the_config_and_the_celery_app(monkeypatch):
-    """
-    GIVEN CELERY_BROKER_URL in the environment
-    WHEN the app is created
-    THEN the config holds it and the app's Celery app sends through it
-    """
+    # GIVEN CELERY_BROKER_URL in the environment
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://broker.example:6379/0")
 
+    # WHEN the app is created
     app = create_app("testing")
 
+    # THEN the config holds it and the app's Celery app sends through it
     assert app.config["CELERY_BROKER_URL"] == "redis://broker.example:6379/0"
     assert app.extensions["celery"].conf.broker_url == "redis://broker.example:6379/0"
 
 
 def test_variables_celery_reads_itself_are_kept_out_of_the_tests():
-    """
-    GIVEN the variables Celery reads from the environment over the app's settings
-    WHEN the list of variables the harness removes is read
-    THEN every one of them is on it, with the app's CELERY_BROKER_URL
-    """
+    # GIVEN the variables Celery reads from the environment over the app's settings
     celery_reads = {"CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL", "CELERY_RESULT_BACKEND"}
 
-    assert celery_reads - ENVIRONMENT_VARIABLES == set()
+    # WHEN they are looked for in the list of variables the harness removes
+    missing = celery_reads - ENVIRONMENT_VARIABLES
+
+    # THEN every one of them is on it, with the app's CELERY_BROKER_URL
+    assert missing == set()
 
 
 @pytest.mark.parametrize(
@@ -245,15 +231,15 @@ def test_variables_celery_reads_itself_are_kept_out_of_the_tests():
     ],
 )
 def test_boolean_environment_values(value, expected):
-    """
-    GIVEN MAIL_USE_TLS set to one of the usual spellings
-    WHEN the environment overrides are read
-    THEN it becomes the matching bool
+    """env_overrides() takes the environment as an argument: a dict stands in for it, no monkeypatching."""
+    # GIVEN MAIL_USE_TLS set to one of the usual spellings
+    environ = {"MAIL_USE_TLS": value}
 
-    env_overrides() takes the environment as an argument, so a dict does:
-    no monkeypatching is needed for a function that doesn't read os.environ.
-    """
-    assert env_overrides(TestingConfig, {"MAIL_USE_TLS": value}) == {"MAIL_USE_TLS": expected}
+    # WHEN the environment overrides are read
+    overrides = env_overrides(TestingConfig, environ)
+
+    # THEN it becomes the matching bool
+    assert overrides == {"MAIL_USE_TLS": expected}
 
 
 @pytest.mark.parametrize(
@@ -267,18 +253,14 @@ def test_boolean_environment_values(value, expected):
 )
 @pytest.mark.parametrize("variable", ["MAIL_PORT", "MAX_CONTENT_LENGTH"])
 def test_bad_integer_in_the_environment_names_the_variable(monkeypatch, variable, value):
-    """
-    GIVEN an integer setting whose environment value is not an integer
-          (2 variables x 4 bad values)
-    WHEN the app is created
-    THEN ValueError names the variable and its value, without int()'s own
-         error chained behind it
-    """
+    # GIVEN an integer setting whose environment value is not an integer (2 variables x 4 bad values)
     monkeypatch.setenv(variable, value)
 
+    # WHEN the app is created
     with pytest.raises(ValueError, match=f"Environment variable {variable}=") as excinfo:
         create_app("testing")
 
+    # THEN ValueError names the variable and its value, without int()'s own error chained behind it
     assert repr(value) in str(excinfo.value)
     assert excinfo.value.__suppress_context__
 
@@ -295,32 +277,27 @@ def test_bad_integer_in_the_environment_names_the_variable(monkeypatch, variable
     ],
 )
 def test_each_config_reads_its_own_database_variable(monkeypatch, tmp_path, config_name, variable):
-    """
-    GIVEN both DATABASE_URL and TEST_DATABASE_URL set
-    WHEN an app is created for a config
-    THEN it uses the variable its config names: the tests never touch the
-         developer's database
-    """
+    # GIVEN both DATABASE_URL and TEST_DATABASE_URL set
     urls = {name: f"sqlite:///{tmp_path / name.lower()}.sqlite" for name in ("DATABASE_URL", "TEST_DATABASE_URL")}
     for name, url in urls.items():
         monkeypatch.setenv(name, url)
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
 
+    # WHEN an app is created for a config
     app = create_app(config_name)
 
+    # THEN it uses the variable its config names: the tests never touch the developer's database
     assert app.config["SQLALCHEMY_DATABASE_URI"] == urls[variable]
 
 
 def test_testing_config_ignores_database_url(monkeypatch, tmp_path):
-    """
-    GIVEN only DATABASE_URL set (a developer's own database)
-    WHEN the testing app is created
-    THEN it keeps its in-memory SQLite database
-    """
+    # GIVEN only DATABASE_URL set (a developer's own database)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'dev.sqlite'}")
 
+    # WHEN the testing app is created
     app = create_app("testing")
 
+    # THEN it keeps its in-memory SQLite database
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
 
 
@@ -328,26 +305,22 @@ def test_testing_config_ignores_database_url(monkeypatch, tmp_path):
 
 
 def test_unknown_config_name_is_refused():
-    """
-    GIVEN a config name that does not exist
-    WHEN the app is created
-    THEN ValueError names it and lists the choices
-    """
+    # GIVEN a config name that does not exist
+    # WHEN the app is created
     with pytest.raises(ValueError, match="Unknown config 'staging'") as excinfo:
         create_app("staging")
 
+    # THEN a ValueError (not a subclass) names it and lists the choices
     assert excinfo.type is ValueError
     assert "development, testing, production" in str(excinfo.value)
 
 
 def test_keyword_overrides_win_over_environment_and_class(monkeypatch):
-    """
-    GIVEN MAIL_PORT in the environment
-    WHEN the app is created with MAIL_PORT (and BOOKS_PER_PAGE) as keywords
-    THEN the keywords win over both the environment and the config class
-    """
+    # GIVEN MAIL_PORT in the environment
     monkeypatch.setenv("MAIL_PORT", "2525")
 
+    # WHEN the app is created with MAIL_PORT (and BOOKS_PER_PAGE) as keywords
     config = create_app("testing", MAIL_PORT=587, BOOKS_PER_PAGE=3).config
 
+    # THEN the keywords win over both the environment and the config class
     assert (config["MAIL_PORT"], config["BOOKS_PER_PAGE"]) == (587, 3)

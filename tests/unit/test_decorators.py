@@ -33,42 +33,46 @@ def call_as(app, db, user, view):
 
 
 def test_admin_required_runs_the_view_for_an_administrator(app, db, admin):
-    """
-    GIVEN a view wrapped in admin_required
-    WHEN an administrator calls it
-    THEN the view runs and its result is returned
-    """
-    assert call_as(app, db, admin, admin_required(stand_in_view)) == SECRET
+    # GIVEN a view wrapped in admin_required
+    view = admin_required(stand_in_view)
+
+    # WHEN an administrator calls it
+    result = call_as(app, db, admin, view)
+
+    # THEN the view runs and its result is returned
+    assert result == SECRET
 
 
 def test_admin_required_refuses_a_reader_with_403(app, db, user):
-    """
-    GIVEN a view wrapped in admin_required
-    WHEN a logged-in reader calls it
-    THEN a 403 is raised with a reason, and the view does not run
-    """
-    with pytest.raises(Forbidden) as raised:
-        call_as(app, db, user, admin_required(stand_in_view))
+    # GIVEN a view wrapped in admin_required
+    view = admin_required(stand_in_view)
 
+    # WHEN a logged-in reader calls it
+    with pytest.raises(Forbidden) as raised:
+        call_as(app, db, user, view)
+
+    # THEN a 403 is raised (the view does not run), with a reason
     assert raised.value.description == "You do not have permission to do that."
 
 
 def test_admin_required_sends_a_visitor_to_the_login_page(app, db):
-    """
-    GIVEN a view wrapped in admin_required
-    WHEN nobody is logged in
-    THEN the answer is a redirect to the login page, not the view
-    """
-    response = call_as(app, db, None, admin_required(stand_in_view))
+    # GIVEN a view wrapped in admin_required
+    view = admin_required(stand_in_view)
 
+    # WHEN nobody is logged in and it is called
+    response = call_as(app, db, None, view)
+
+    # THEN the answer is a redirect to the login page, not the view
     assert response.status_code == 302
     assert response.location.startswith("/auth/login?next=")
 
 
 def test_permission_required_lets_a_reader_write(app, db, user):
-    """
-    GIVEN a view wrapped in permission_required(WRITE)
-    WHEN a reader (who may write) calls it
-    THEN the view runs
-    """
-    assert call_as(app, db, user, permission_required(Permission.WRITE)(stand_in_view)) == SECRET
+    # GIVEN a view wrapped in permission_required(WRITE)
+    view = permission_required(Permission.WRITE)(stand_in_view)
+
+    # WHEN a reader (who may write) calls it
+    result = call_as(app, db, user, view)
+
+    # THEN the view runs
+    assert result == SECRET

@@ -49,12 +49,12 @@ from sample_app.isbn import (
     ],
 )
 def test_normalize_isbn_returns_the_isbn13(raw, expected):
-    """
-    GIVEN an ISBN as a user might type it
-    WHEN it is normalised
-    THEN the result is the bare 13-digit ISBN (ISBN-10s converted)
-    """
-    assert normalize_isbn(raw) == expected
+    # GIVEN an ISBN as a user might type it
+    # WHEN it is normalised
+    isbn = normalize_isbn(raw)
+
+    # THEN the result is the bare 13-digit ISBN (ISBN-10s converted)
+    assert isbn == expected
 
 
 @pytest.mark.parametrize(
@@ -71,26 +71,20 @@ def test_normalize_isbn_returns_the_isbn13(raw, expected):
     ],
 )
 def test_normalize_isbn_rejects_invalid_input_with_a_clear_message(raw, message):
-    """
-    GIVEN a string that is not a valid ISBN
-    WHEN it is normalised
-    THEN InvalidISBN says what is wrong (the last two were once a bare
-         ValueError from int() and a stored non-ASCII ISBN: regressions)
-    """
+    """The last two cases are regressions: once a bare ValueError from int(), and a stored non-ASCII ISBN."""
+    # GIVEN a string that is not a valid ISBN
+    # WHEN it is normalised, THEN InvalidISBN says what is wrong
     with pytest.raises(InvalidISBN, match=message):
         normalize_isbn(raw)
 
 
 def test_invalid_isbn_error_is_a_value_error_that_quotes_the_input():
-    """
-    GIVEN an ISBN with a wrong check digit
-    WHEN it is normalised
-    THEN the exception, inspected through excinfo, is an InvalidISBN (so a
-         ValueError) whose message quotes what the user typed
-    """
+    # GIVEN an ISBN with a wrong check digit
+    # WHEN it is normalised
     with pytest.raises(ValueError, match="check digit") as excinfo:
         normalize_isbn("0-306-40615-3")
 
+    # THEN the exception (read through excinfo) is an InvalidISBN, so a ValueError, quoting what the user typed
     assert excinfo.type is InvalidISBN
     assert isinstance(excinfo.value, ValueError)
     assert "'0-306-40615-3'" in str(excinfo.value)
@@ -105,11 +99,8 @@ def test_invalid_isbn_error_is_a_value_error_that_quotes_the_input():
     ],
 )
 def test_normalize_isbn_rejects_non_strings(raw):
-    """
-    GIVEN a value that is not a str (e.g. a number from a JSON body)
-    WHEN it is normalised
-    THEN InvalidISBN is raised, not a TypeError or AttributeError
-    """
+    # GIVEN a value that is not a str (e.g. a number from a JSON body)
+    # WHEN it is normalised, THEN InvalidISBN is raised, not a TypeError or AttributeError
     with pytest.raises(InvalidISBN, match=r"^ISBN must be a string\.$"):
         normalize_isbn(raw)
 
@@ -127,12 +118,14 @@ def test_normalize_isbn_rejects_non_strings(raw):
     ],
 )
 def test_any_separator_between_every_character_is_ignored(isbn, separator):
-    """
-    GIVEN an ISBN with a separator between every character (3 ISBNs x 3 separators)
-    WHEN it is normalised
-    THEN the result is the same as for the bare ISBN
-    """
-    assert normalize_isbn(separator.join(isbn)) == normalize_isbn(isbn)
+    # GIVEN an ISBN with a separator between every character (3 ISBNs x 3 separators)
+    separated = separator.join(isbn)
+
+    # WHEN it is normalised
+    result = normalize_isbn(separated)
+
+    # THEN the result is the same as for the bare ISBN
+    assert result == normalize_isbn(isbn)
 
 
 @pytest.mark.parametrize(
@@ -144,12 +137,12 @@ def test_any_separator_between_every_character_is_ignored(isbn, separator):
     ],
 )
 def test_isbn10_check_digit(first_nine, check):
-    """
-    GIVEN the first nine digits of an ISBN-10
-    WHEN the check digit is computed
-    THEN it matches the published one (10 is written "X")
-    """
-    assert isbn10_check_digit(first_nine) == check
+    # GIVEN the first nine digits of an ISBN-10
+    # WHEN the check digit is computed
+    computed = isbn10_check_digit(first_nine)
+
+    # THEN it matches the published one (10 is written "X")
+    assert computed == check
 
 
 # --- properties (Hypothesis) -------------------------------------------------
@@ -183,82 +176,75 @@ def with_separators(draw, isbn):
 
 @given(valid_isbn10s())
 def test_any_nine_digits_with_computed_check_digit_is_a_valid_isbn10(isbn10):
-    """
-    GIVEN any nine digits followed by their computed check digit
-    WHEN validated as an ISBN-10
-    THEN it is valid
-    """
-    assert is_valid_isbn10(isbn10)
+    # GIVEN any nine digits followed by their computed check digit
+    # WHEN validated as an ISBN-10
+    valid = is_valid_isbn10(isbn10)
+
+    # THEN it is valid
+    assert valid
 
 
 @given(valid_isbn10s())
 def test_isbn10_converts_to_a_valid_isbn13_with_the_same_body(isbn10):
-    """
-    GIVEN any valid ISBN-10
-    WHEN converted to ISBN-13
-    THEN the result is a valid ISBN-13: 978 + the first nine digits + a new check digit
-    """
+    # GIVEN any valid ISBN-10
+    # WHEN converted to ISBN-13
     isbn13 = isbn10_to_isbn13(isbn10)
 
+    # THEN the result is a valid ISBN-13: 978 + the first nine digits + a new check digit
     assert is_valid_isbn13(isbn13)
     assert isbn13[:12] == "978" + isbn10[:9]
 
 
 @given(st.one_of(valid_isbn10s(), valid_isbn13s()))
 def test_normalize_isbn_is_idempotent(isbn):
-    """
-    GIVEN any valid ISBN-10 or ISBN-13
-    WHEN normalised twice
-    THEN the second pass changes nothing and the result is a valid ISBN-13
-    """
+    # GIVEN any valid ISBN-10 or ISBN-13, normalised once
     once = normalize_isbn(isbn)
 
-    assert normalize_isbn(once) == once
+    # WHEN normalised again
+    twice = normalize_isbn(once)
+
+    # THEN the second pass changes nothing and the result is a valid ISBN-13
+    assert twice == once
     assert is_valid_isbn13(once)
 
 
 @given(st.one_of(valid_isbn10s(), valid_isbn13s()), st.data())
 def test_changing_one_digit_makes_an_isbn_invalid(isbn, data):
-    """
-    GIVEN any valid ISBN
-    WHEN one digit (check digit included) is replaced by a different digit
-    THEN it is no longer valid (both checksums catch every single-digit error)
-    """
+    # GIVEN any valid ISBN with one digit (check digit included) replaced by a different digit
     position = data.draw(st.integers(0, len(isbn) - 1), label="position")
     digit = data.draw(st.sampled_from("0123456789"), label="digit")
     assume(digit != isbn[position])
     changed = isbn[:position] + digit + isbn[position + 1 :]
 
+    # WHEN it is normalised, THEN it is no longer valid (both checksums catch every single-digit error)
     with pytest.raises(InvalidISBN):
         normalize_isbn(changed)
 
 
 @given(st.data())
 def test_hyphens_and_spaces_are_ignored(data):
-    """
-    GIVEN any valid ISBN with hyphens and spaces inserted anywhere
-    WHEN normalised
-    THEN the result is the same as for the bare ISBN
-    """
+    # GIVEN any valid ISBN with hyphens and spaces inserted anywhere
     isbn = data.draw(st.one_of(valid_isbn10s(), valid_isbn13s()), label="isbn")
     decorated = data.draw(with_separators(isbn), label="decorated")
 
-    assert normalize_isbn(decorated) == normalize_isbn(isbn)
+    # WHEN normalised
+    result = normalize_isbn(decorated)
+
+    # THEN the result is the same as for the bare ISBN
+    assert result == normalize_isbn(isbn)
 
 
 @given(st.text(max_size=20))
 @example("²" * 10)  # always tried: the input that once escaped as a bare ValueError
 def test_normalize_isbn_returns_ascii_isbn13_or_raises_invalid_isbn(raw):
-    """
-    GIVEN any text at all
-    WHEN it is normalised
-    THEN the result is 13 ASCII digits, or InvalidISBN is raised (never
-         another exception that would become a 500)
-    """
+    # GIVEN any text at all
+    # WHEN it is normalised (InvalidISBN allowed: any other exception would become a 500)
     try:
         result = normalize_isbn(raw)
     except InvalidISBN:
         return
+
+    # THEN the result is 13 ASCII digits
     assert len(result) == 13
     assert result.isascii()
     assert result.isdigit()

@@ -20,6 +20,7 @@ from sample_app.extensions import db
 from sample_app.importer import CSVImportError, import_books
 from sample_app.models import Book, Role
 from tests.factories import create_book
+from tests.helpers import app_log_records
 
 DUNE_ISBN = "9780441172719"
 HOBBIT_ISBN = "9780547928227"
@@ -41,9 +42,13 @@ def csv_bytes(*lines):
     return "".join(lines).encode("utf-8")
 
 
+def no_broker_warning(count):
+    return f"Details of {count} imported book(s) not fetched: no broker is configured (CELERY_BROKER_URL)"
+
+
 def app_log_messages(caplog):
     """The messages of the app's own ("sample_app") logger, with their levels."""
-    return [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "sample_app"]
+    return [(record.levelname, record.getMessage()) for record in app_log_records(caplog)]
 
 
 @pytest.fixture
@@ -67,74 +72,65 @@ def book_years(app, db, *isbns):
 
 
 def test_job_fills_in_the_blank_years_from_the_lookup_service(app, db, make_book, lookup_service):
-    """
-    GIVEN Dune and The Hobbit stored without a year, and a lookup service that knows both
-    WHEN the job runs for their ISBNs
-    THEN both years are stored (1965, and 1937 from "September 21, 1937") and it says it filled in two
-    """
+    # GIVEN Dune and The Hobbit stored without a year, and a lookup service that knows both
     make_book(isbn=DUNE_ISBN, year=None)
     make_book(isbn=HOBBIT_ISBN, year=None)
     lookup_service.knows(DUNE_ISBN, DUNE_RECORD)
     lookup_service.knows(HOBBIT_ISBN, HOBBIT_RECORD)
 
+    # WHEN the job runs for their ISBNs
     with app.app_context():
         filled = jobs.fill_in_book_details([DUNE_ISBN, HOBBIT_ISBN])
 
+    # THEN both years are stored (1965, and 1937 from "September 21, 1937") and it says it filled in two
     assert filled == 2
     assert book_years(app, db, DUNE_ISBN, HOBBIT_ISBN) == {DUNE_ISBN: 1965, HOBBIT_ISBN: 1937}
 
 
 def test_job_leaves_a_year_already_given_and_does_not_look_it_up(app, db, make_book, lookup_service):
-    """
-    GIVEN Nineteen Eighty-Four stored with the year 1948 (a typo), and Dune without one
-    WHEN the job runs for both ISBNs
-    THEN only Dune is looked up and filled in; 1948 is left as it was
-    """
+    # GIVEN Nineteen Eighty-Four stored with the year 1948 (a typo), and Dune without one
     make_book(isbn=ORWELL_ISBN, year=1948)
     make_book(isbn=DUNE_ISBN, year=None)
     lookup_service.knows(DUNE_ISBN, DUNE_RECORD)
     lookup_service.knows(ORWELL_ISBN, ORWELL_RECORD)
 
+    # WHEN the job runs for both ISBNs
     with app.app_context():
         filled = jobs.fill_in_book_details([ORWELL_ISBN, DUNE_ISBN])
 
+    # THEN only Dune is looked up and filled in; 1948 is left as it was
     assert filled == 1
     assert lookup_service.looked_up() == [DUNE_ISBN]
     assert book_years(app, db, ORWELL_ISBN, DUNE_ISBN) == {ORWELL_ISBN: 1948, DUNE_ISBN: 1965}
 
 
 def test_job_looks_up_only_the_isbns_it_was_given(app, db, make_book, lookup_service):
-    """
-    GIVEN Dune and The Hobbit stored without a year
-    WHEN the job runs for Dune's ISBN only
-    THEN only Dune is looked up; The Hobbit keeps no year
-    """
+    # GIVEN Dune and The Hobbit stored without a year
     make_book(isbn=DUNE_ISBN, year=None)
     make_book(isbn=HOBBIT_ISBN, year=None)
     lookup_service.knows(DUNE_ISBN, DUNE_RECORD)
 
+    # WHEN the job runs for Dune's ISBN only
     with app.app_context():
         jobs.fill_in_book_details([DUNE_ISBN])
 
+    # THEN only Dune is looked up; The Hobbit keeps no year
     assert lookup_service.looked_up() == [DUNE_ISBN]
     assert book_years(app, db, DUNE_ISBN, HOBBIT_ISBN) == {DUNE_ISBN: 1965, HOBBIT_ISBN: None}
 
 
 def test_failed_lookup_is_logged_and_the_other_books_are_still_filled_in(app, db, make_book, lookup_service, caplog):
-    """
-    GIVEN Dune then The Hobbit without a year (Dune first by id and by ISBN), and a
-          service that knows no Dune (404) but knows The Hobbit
-    WHEN the job runs for both
-    THEN The Hobbit's year is stored, Dune keeps none, and one WARNING names Dune's ISBN and why
-    """
+    # GIVEN Dune then The Hobbit without a year, and a service that knows no Dune (404) but knows The Hobbit
     make_book(isbn=DUNE_ISBN, year=None)
     make_book(isbn=HOBBIT_ISBN, year=None)
     lookup_service.answer(DUNE_ISBN, {}, status=404)
     lookup_service.knows(HOBBIT_ISBN, HOBBIT_RECORD)
 
+    # WHEN the job runs for both
     with app.app_context():
         filled = jobs.fill_in_book_details([DUNE_ISBN, HOBBIT_ISBN])
 
+    # THEN The Hobbit's year is stored, Dune keeps none, and one WARNING names Dune's ISBN and why
     assert filled == 1
     assert book_years(app, db, DUNE_ISBN, HOBBIT_ISBN) == {DUNE_ISBN: None, HOBBIT_ISBN: 1937}
     assert app_log_messages(caplog) == [
@@ -147,31 +143,23 @@ def test_failed_lookup_is_logged_and_the_other_books_are_still_filled_in(app, db
 
 
 def test_book_the_service_gives_no_year_for_keeps_none_and_the_next_is_filled_in(app, db, make_book, lookup_service):
-    """
-    GIVEN Dune then The Hobbit without a year, and a service whose record of Dune
-          has no publish date
-    WHEN the job runs for both
-    THEN Dune keeps no year, The Hobbit gets 1937, and the job says it filled in one
-    """
+    # GIVEN Dune then The Hobbit without a year, and a service whose record of Dune has no publish date
     make_book(isbn=DUNE_ISBN, year=None)
     make_book(isbn=HOBBIT_ISBN, year=None)
     lookup_service.knows(DUNE_ISBN, {"title": "Dune"})
     lookup_service.knows(HOBBIT_ISBN, HOBBIT_RECORD)
 
+    # WHEN the job runs for both
     with app.app_context():
         filled = jobs.fill_in_book_details([DUNE_ISBN, HOBBIT_ISBN])
 
+    # THEN Dune keeps no year, The Hobbit gets 1937, and the job says it filled in one
     assert filled == 1
     assert book_years(app, db, DUNE_ISBN, HOBBIT_ISBN) == {DUNE_ISBN: None, HOBBIT_ISBN: 1937}
 
 
 def test_year_typed_in_during_the_lookup_is_not_overwritten(app, db, make_book, monkeypatch):
-    """
-    GIVEN Dune without a year, and a lookup during which its owner types in 1966
-          (the lookup client replaced by one that does that, then answers 1965)
-    WHEN the job runs
-    THEN the owner's 1966 stays, and the job says it filled in none
-    """
+    # GIVEN Dune without a year, and a lookup client during which its owner types in 1966, then answers 1965
     book = make_book(isbn=DUNE_ISBN, year=None)
 
     def lookup_while_the_owner_edits(isbn, config):
@@ -182,19 +170,17 @@ def test_year_typed_in_during_the_lookup_is_not_overwritten(app, db, make_book, 
 
     monkeypatch.setattr("sample_app.lookup.fetch_book_details", lookup_while_the_owner_edits)
 
+    # WHEN the job runs
     with app.app_context():
         filled = jobs.fill_in_book_details([DUNE_ISBN])
 
+    # THEN the owner's 1966 stays, and the job says it filled in none
     assert filled == 0
     assert book_years(app, db, DUNE_ISBN) == {DUNE_ISBN: 1966}
 
 
 def test_job_asks_the_service_with_the_apps_config(app, db, make_book, monkeypatch):
-    """
-    GIVEN Dune without a year, and the lookup client replaced by one that records its arguments
-    WHEN the job runs
-    THEN the client was given Dune's ISBN and the app's own config
-    """
+    # GIVEN Dune without a year, and the lookup client replaced by one that records its arguments
     make_book(isbn=DUNE_ISBN, year=None)
     calls = []
 
@@ -204,9 +190,11 @@ def test_job_asks_the_service_with_the_apps_config(app, db, make_book, monkeypat
 
     monkeypatch.setattr("sample_app.lookup.fetch_book_details", recording_lookup)
 
+    # WHEN the job runs
     with app.app_context():
         jobs.fill_in_book_details([DUNE_ISBN])
 
+    # THEN the client was given Dune's ISBN and the app's own config
     [(isbn, config)] = calls
     assert isbn == DUNE_ISBN
     assert config is app.config
@@ -216,17 +204,14 @@ def test_job_asks_the_service_with_the_apps_config(app, db, make_book, monkeypat
 
 
 def test_task_runs_the_job_inside_the_apps_context(app, db, make_book, lookup_service):
-    """
-    GIVEN Dune without a year, and no app context pushed (as in a worker)
-    WHEN the app's Celery task is called
-    THEN it ran the job in the app's context (it read the app's LOOKUP_URL and
-         database) and returns what the job returned
-    """
+    # GIVEN Dune without a year, and no app context pushed (as in a worker)
     make_book(isbn=DUNE_ISBN, year=None)
     lookup_service.knows(DUNE_ISBN, DUNE_RECORD)
 
+    # WHEN the app's Celery task is called
     filled = app.extensions["celery"].tasks[TASK_NAME]([DUNE_ISBN])
 
+    # THEN it ran the job in the app's context (the app's LOOKUP_URL and database) and returns the job's result
     assert filled == 1
     assert book_years(app, db, DUNE_ISBN) == {DUNE_ISBN: 1965}
 
@@ -236,13 +221,8 @@ def test_task_runs_the_job_inside_the_apps_context(app, db, make_book, lookup_se
     [pytest.param(([DUNE_ISBN],), {}, id="positional"), pytest.param((), {"isbns": [DUNE_ISBN]}, id="keyword")],
 )
 def test_task_of_an_app_built_in_the_test_runs_the_job_in_that_apps_context(httpserver, args, kwargs):
-    """
-    GIVEN an app built by the test (so the wiring in celery_init_app runs inside it),
-          Dune stored there without a year, and a lookup service that knows Dune
-    WHEN that app's task is called, outside any app context, with the ISBNs as a
-         positional or a keyword argument (as a worker calls it from a message)
-    THEN it ran the job in that app's context: one book filled in, with 1965
-    """
+    """The app is built here, so that the wiring in celery_init_app runs inside this test."""
+    # GIVEN an app built by the test, Dune stored there without a year, and a lookup service that knows Dune
     httpserver.expect_request("/api/books").respond_with_json({f"ISBN:{DUNE_ISBN}": DUNE_RECORD})
     built = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", LOOKUP_URL=httpserver.url_for("").rstrip("/"))
     with built.app_context():
@@ -250,6 +230,7 @@ def test_task_of_an_app_built_in_the_test_runs_the_job_in_that_apps_context(http
         Role.insert_roles()
         create_book(isbn=DUNE_ISBN, year=None)
 
+    # WHEN its task is called outside any app context, the ISBNs positional or keyword (as a worker calls it)
     try:
         filled = built.extensions["celery"].tasks[TASK_NAME](*args, **kwargs)
         years = book_years(built, db, DUNE_ISBN)
@@ -259,26 +240,23 @@ def test_task_of_an_app_built_in_the_test_runs_the_job_in_that_apps_context(http
         with built.app_context():
             db.engine.dispose()
 
+    # THEN it ran the job in that app's context: one book filled in, with 1965
     assert filled == 1
     assert years == {DUNE_ISBN: 1965}
 
 
 def test_each_app_gets_a_celery_app_configured_from_its_config():
-    """
-    GIVEN a broker URL and a Celery setting given to the factory
-    WHEN the app is created
-    THEN its Celery app is named after it, uses that broker and setting, keeps the
-         shipped ones (results ignored), and has the job's task
-    """
+    # GIVEN a broker URL and a Celery setting given to the factory
+    # WHEN the app is created
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI="sqlite://",
         CELERY_BROKER_URL=BROKER_URL,
         CELERY={"task_ignore_result": True, "task_default_queue": "bookshelf-jobs"},
     )
-
     celery_app = app.extensions["celery"]
 
+    # THEN its Celery app is named after it, uses that broker and setting, keeps the shipped ones, and has the task
     assert celery_app.main == "sample_app"
     assert celery_app.conf.broker_url == "redis://127.0.0.1:6379/15"
     assert celery_app.conf.task_default_queue == "bookshelf-jobs"
@@ -287,74 +265,63 @@ def test_each_app_gets_a_celery_app_configured_from_its_config():
 
 
 def test_shipped_celery_settings_ignore_results_and_keep_retrying_at_startup():
-    """
-    GIVEN the shipped config (no CELERY override)
-    WHEN an app is created
-    THEN its Celery app has no broker URL of the app's, ignores results, and
-         retries the broker connection at startup (Celery 6 stops assuming it)
-    """
+    # GIVEN the shipped config (no CELERY override)
+    # WHEN an app is created
     celery_app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://").extensions["celery"]
 
+    # THEN its Celery app ignores results and retries the broker at startup (Celery 6 stops assuming it)
     assert celery_app.conf.task_ignore_result is True
     assert celery_app.conf.broker_connection_retry_on_startup is True
 
 
 def test_the_task_is_not_added_to_other_celery_apps_of_the_process():
-    """
-    GIVEN an app created (its Celery app has the job's task)
-    WHEN another Celery app is made in the same process afterwards
-    THEN that one has no such task: the task is the app's own, not shared process-wide
-    """
+    # GIVEN an app created (its Celery app has the job's task)
     create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
 
+    # WHEN another Celery app is made in the same process afterwards
     other = Celery("other")
 
+    # THEN that one has no such task: the task is the app's own, not shared process-wide
     assert TASK_NAME not in other.tasks
 
 
 def test_two_apps_get_two_celery_apps():
-    """
-    GIVEN two apps created in one process (as a test suite does)
-    WHEN their Celery apps are compared
-    THEN each has its own, so a task never runs inside the other app's context
-    """
+    # GIVEN two apps created in one process (as a test suite does)
     first = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     second = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
 
-    assert first.extensions["celery"] is not second.extensions["celery"]
+    # WHEN their Celery apps are compared
+    same = first.extensions["celery"] is second.extensions["celery"]
+
+    # THEN each has its own, so a task never runs inside the other app's context
+    assert same is False
 
 
 # --- send_fill_in_details: the after-commit callback ---------------------------------------
 
 
 def test_with_a_broker_the_job_is_sent_with_the_isbns(app, sent_jobs):
-    """
-    GIVEN a broker URL configured (the task's delay replaced by a recorder)
-    WHEN the job is sent for two ISBNs
-    THEN one message carries both ISBNs
-    """
+    # GIVEN a broker URL configured (the task's delay replaced by a recorder: the sent_jobs fixture)
+    # WHEN the job is sent for two ISBNs
     with app.app_context():
         jobs.send_fill_in_details([DUNE_ISBN, HOBBIT_ISBN])
 
+    # THEN one message carries both ISBNs
     assert sent_jobs == [[DUNE_ISBN, HOBBIT_ISBN]]
 
 
 def test_without_a_broker_the_job_is_skipped_with_a_warning(app, monkeypatch, caplog):
-    """
-    GIVEN the testing config, which has no broker URL (the task's delay replaced by a recorder)
-    WHEN the job is sent for two ISBNs
-    THEN nothing is sent, and one WARNING says how many books and why
-    """
+    # GIVEN the testing config, which has no broker URL (the task's delay replaced by a recorder)
     sent = []
     monkeypatch.setattr(app.extensions["celery"].tasks[TASK_NAME], "delay", sent.append)
 
+    # WHEN the job is sent for two ISBNs
     with app.app_context():
         jobs.send_fill_in_details([DUNE_ISBN, HOBBIT_ISBN])
 
+    # THEN nothing is sent, and one WARNING says how many books and why
     assert sent == []
-    assert app_log_messages(caplog) == [
-        ("WARNING", "Details of 2 imported book(s) not fetched: no broker is configured (CELERY_BROKER_URL)")
-    ]
+    assert app_log_messages(caplog) == [("WARNING", no_broker_warning(2))]
 
 
 # --- import_books sends the job after its commit -------------------------------------------
@@ -363,19 +330,17 @@ def test_without_a_broker_the_job_is_skipped_with_a_warning(app, monkeypatch, ca
 def test_import_sends_the_job_for_the_books_without_a_year_after_its_commit(
     app, db, make_user, capture_after_commit, sent_jobs
 ):
-    """
-    GIVEN a file of Dune and The Hobbit without a year and Nineteen Eighty-Four with one
-    WHEN it is imported inside a capture block that runs the callbacks as it ends
-    THEN nothing was sent during the import: one callback reached its commit,
-         the job's send for Dune and The Hobbit, and running it sent that one message
-    """
+    # GIVEN a file of Dune and The Hobbit without a year and Nineteen Eighty-Four with one
     owner = make_user()
+    file = csv_bytes(HEADER, DUNE_WITHOUT_YEAR, ORWELL_WITH_YEAR, HOBBIT_WITHOUT_YEAR)
 
+    # WHEN it is imported inside a capture block that runs the callbacks as it ends
     with app.app_context():
         with capture_after_commit(execute=True) as callbacks:
-            import_books(csv_bytes(HEADER, DUNE_WITHOUT_YEAR, ORWELL_WITH_YEAR, HOBBIT_WITHOUT_YEAR), owner)
+            import_books(file, owner)
             sent_during_the_import = list(sent_jobs)
 
+    # THEN nothing was sent during the import; the one callback, the send for Dune and The Hobbit, sent one message
     assert sent_during_the_import == []
     assert [(callback.func, callback.args) for callback in callbacks] == [
         (jobs.send_fill_in_details, ([DUNE_ISBN, HOBBIT_ISBN],))
@@ -384,16 +349,14 @@ def test_import_sends_the_job_for_the_books_without_a_year_after_its_commit(
 
 
 def test_import_with_every_year_given_sends_no_job(app, db, make_user, capture_after_commit):
-    """
-    GIVEN a file whose every row has a year
-    WHEN it is imported inside a capture block
-    THEN the import committed and no callback reached the commit
-    """
+    # GIVEN a file whose every row has a year
     owner = make_user()
 
+    # WHEN it is imported inside a capture block
     with app.app_context(), capture_after_commit() as callbacks:
         count = import_books(csv_bytes(HEADER, ORWELL_WITH_YEAR), owner)
 
+    # THEN the import committed and no callback reached the commit
     assert count == 1
     assert callbacks == []
 
@@ -426,39 +389,30 @@ def duplicate_found_at_commit(monkeypatch):
 def test_refused_import_sends_no_job_even_after_a_later_commit(
     app, db, make_user, make_book, monkeypatch, capture_after_commit, lines, race
 ):
-    """
-    GIVEN a file with Dune (no year) that cannot be imported: a bad row, its ISBN
-          twice, or Dune added by another request after the importer's check or
-          after both checks
-    WHEN it is imported inside a capture block, and the session then commits
-         (what the next unit of work in this session would do)
-    THEN CSVImportError is raised and no callback ever reached a commit
-    """
+    # GIVEN a file with Dune (no year) refused: a bad row, its ISBN twice, or Dune added after one check or both
     owner = make_user()
     if race is not None:
         make_book(isbn=DUNE_ISBN)
         race(monkeypatch)
 
+    # WHEN it is refused inside a capture block, and the session then commits (as its next unit of work would)
     with app.app_context(), capture_after_commit() as callbacks:
         with pytest.raises(CSVImportError):
             import_books(csv_bytes(HEADER, *lines), owner)
         db.session.commit()
 
+    # THEN no callback ever reached a commit
     assert callbacks == []
 
 
 def test_import_in_a_request_without_a_broker_logs_that_the_job_was_skipped(app, db, make_user, caplog):
-    """
-    GIVEN the testing config (no broker URL) and a file of Dune without a year
-    WHEN it is imported (nothing captured: the callback really runs after the commit)
-    THEN the import counts one book and the WARNING says the details were not fetched, and why
-    """
+    # GIVEN the testing config (no broker URL) and a file of Dune without a year
     owner = make_user()
 
+    # WHEN it is imported (nothing captured: the callback really runs after the commit)
     with app.app_context():
         count = import_books(csv_bytes(HEADER, DUNE_WITHOUT_YEAR), owner)
 
+    # THEN the import counts one book and the WARNING says the details were not fetched, and why
     assert count == 1
-    assert app_log_messages(caplog) == [
-        ("WARNING", "Details of 1 imported book(s) not fetched: no broker is configured (CELERY_BROKER_URL)")
-    ]
+    assert app_log_messages(caplog) == [("WARNING", no_broker_warning(1))]

@@ -34,12 +34,12 @@ CALLER_ID = "caller-trace-0001"
     ],
 )
 def test_request_id_from_keeps_a_well_formed_caller_id(header):
-    """
-    GIVEN an X-Request-ID of 8 to 64 letters, digits and hyphens
-    WHEN the request id is chosen
-    THEN the caller's id is kept, so logs can be traced across services
-    """
-    assert request_id_from(header) == header
+    # GIVEN an X-Request-ID of 8 to 64 letters, digits and hyphens
+    # WHEN the request id is chosen
+    request_id = request_id_from(header)
+
+    # THEN the caller's id is kept, so logs can be traced across services
+    assert request_id == header
 
 
 @pytest.mark.parametrize(
@@ -56,51 +56,48 @@ def test_request_id_from_keeps_a_well_formed_caller_id(header):
     ],
 )
 def test_request_id_from_replaces_a_missing_or_invalid_id(header):
-    """
-    GIVEN no X-Request-ID, or one that is malformed (a trailing newline once
-          passed: ``$`` matches before it)
-    WHEN the request id is chosen
-    THEN a fresh id of 32 hex characters is used instead
-    """
-    assert GENERATED_ID.fullmatch(request_id_from(header))
+    """A regression: a trailing newline once passed (``$`` matches before it)."""
+    # GIVEN no X-Request-ID, or one that is malformed
+    # WHEN the request id is chosen
+    request_id = request_id_from(header)
+
+    # THEN a fresh id of 32 hex characters is used instead
+    assert GENERATED_ID.fullmatch(request_id)
 
 
 def test_generated_request_ids_differ():
-    """
-    GIVEN no caller id
-    WHEN two request ids are generated
-    THEN they differ
-    """
-    assert request_id_from(None) != request_id_from(None)
+    # GIVEN no caller id
+    # WHEN two request ids are generated
+    first, second = request_id_from(None), request_id_from(None)
+
+    # THEN they differ
+    assert first != second
 
 
 # --- logging_setup -------------------------------------------------------------
 
 
 def test_request_id_filter_outside_a_request_gives_a_dash():
-    """
-    GIVEN no request (a CLI command, a background thread)
-    WHEN a log record passes the filter
-    THEN the record is kept and its request_id is "-"
-    """
+    # GIVEN no request (a CLI command, a background thread), and a log record
     record = log_record()
 
-    assert RequestIdFilter().filter(record) is True
+    # WHEN the record passes the filter
+    kept = RequestIdFilter().filter(record)
+
+    # THEN the record is kept and its request_id is "-"
+    assert kept is True
     assert record.request_id == "-"
 
 
 def test_configure_logging_sets_a_logger_up_once():
-    """
-    GIVEN a logger of its own (not the app's: nothing the suite shares changes)
-    WHEN configure_logging() runs on it twice
-    THEN it has one handler of ours, which formats records with the request id,
-         and the logger passes every level to the app-level filter
-    """
+    # GIVEN a logger of its own (not the app's: nothing the suite shares changes)
     logger = logging.Logger("a-logger-of-its-own")
 
+    # WHEN configure_logging() runs on it twice
     configure_logging(logger)
     configure_logging(logger)
 
+    # THEN it has one handler of ours, formatting with the request id; the logger passes every level to the app filter
     [handler] = logger.handlers
     assert handler.get_name() == "sample_app"
     assert (logger.level, [type(f) for f in logger.filters]) == (logging.DEBUG, [AppLevelFilter])
@@ -114,32 +111,29 @@ def test_configure_logging_sets_a_logger_up_once():
     [pytest.param(logging.INFO, True, id="info-kept"), pytest.param(logging.DEBUG, False, id="debug-dropped")],
 )
 def test_records_logged_outside_an_app_context_are_kept_from_info_up(level, kept):
-    """
-    GIVEN no app context (a script before any app exists, a thread of its own)
-    WHEN the app-level filter judges a record
-    THEN INFO and above pass, DEBUG does not
-    """
+    # GIVEN no app context (a script before any app exists, a thread of its own), and a record
     record = log_record("a message", level)
 
-    assert AppLevelFilter().filter(record) is kept
+    # WHEN the app-level filter judges the record
+    passes = AppLevelFilter().filter(record)
+
+    # THEN INFO and above pass, DEBUG does not
+    assert passes is kept
 
 
 def test_each_app_logs_at_its_own_level_whichever_was_made_last(app, caplog):
-    """
-    GIVEN the testing app (LOG_LEVEL WARNING) and then a development app
-          (LOG_LEVEL DEBUG), which share Flask's "sample_app" logger
-    WHEN each logs an INFO record in its own app context
-    THEN only the development app's record is kept: making an app does not
-         change how another app logs (no test has to restore the logger)
-    """
+    """Making an app does not change how another app logs: no test has to restore the logger."""
+    # GIVEN the testing app (WARNING), then a development app (DEBUG), which share Flask's "sample_app" logger
     development = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
     caplog.set_level(logging.DEBUG, logger="sample_app")
 
+    # WHEN each logs an INFO record in its own app context
     with app.app_context():
         app.logger.info("from the testing app")
     with development.app_context():
         development.logger.info("from the development app")
 
+    # THEN only the development app's record is kept
     assert [record.getMessage() for record in caplog.records] == ["from the development app"]
 
 
@@ -154,28 +148,28 @@ def test_each_app_logs_at_its_own_level_whichever_was_made_last(app, caplog):
     ],
 )
 def test_has_nul_looks_at_every_key_and_value(pairs, expected):
-    """
-    GIVEN a query string or form as a MultiDict (a key may repeat)
-    WHEN it is checked for NUL characters
-    THEN any NUL, in a key or in any of a key's values, is found
-    """
-    assert has_nul(MultiDict(pairs)) is expected
+    # GIVEN a query string or form as a MultiDict (a key may repeat)
+    args = MultiDict(pairs)
+
+    # WHEN it is checked for NUL characters
+    found = has_nul(args)
+
+    # THEN any NUL, in a key or in any of a key's values, is found
+    assert found is expected
 
 
 def test_register_hooks_works_on_an_app_with_no_other_before_request_function():
-    """
-    GIVEN a bare Flask app (no extension has registered a before_request function)
-    WHEN the hooks are registered on it and a request is made
-    THEN the caller's request id comes back: the hook list is created if missing
-    """
+    # GIVEN a bare Flask app (no extension has registered a before_request function), with a route
     app = Flask(__name__)
-    register_hooks(app)
 
     @app.get("/ping")
     def ping():
         return g.request_id
 
+    # WHEN the hooks are registered on it and a request is made
+    register_hooks(app)
     response = app.test_client().get("/ping", headers={"X-Request-ID": CALLER_ID})
 
+    # THEN the caller's request id comes back: the hook list is created if missing
     assert response.text == CALLER_ID
     assert response.headers["X-Request-ID"] == CALLER_ID

@@ -22,13 +22,12 @@ from sample_app.text import InvalidNumber, is_ascii_digits, whole_number
     ],
 )
 def test_is_ascii_digits_accepts_only_0_to_9(text, expected):
-    """
-    GIVEN text from outside (an id in a cookie or token, an ISBN)
-    WHEN it is checked for digits
-    THEN only a non-empty run of 0-9 passes; Unicode digits that
-         str.isdigit() accepts ("²", "٣") do not
-    """
-    assert is_ascii_digits(text) is expected
+    # GIVEN text from outside (an id in a cookie or token, an ISBN)
+    # WHEN it is checked for digits
+    result = is_ascii_digits(text)
+
+    # THEN only a non-empty run of 0-9 passes; Unicode digits that str.isdigit() accepts ("²", "٣") do not
+    assert result is expected
 
 
 @pytest.mark.parametrize(
@@ -41,12 +40,12 @@ def test_is_ascii_digits_accepts_only_0_to_9(text, expected):
     ],
 )
 def test_whole_number_accepts_1_to_999999999(raw, expected):
-    """
-    GIVEN a query-string value (or none)
-    WHEN it is read as a whole number, with 7 as the default
-    THEN it is the number, and a missing value is the default
-    """
-    assert whole_number(raw, "page", 7) == expected
+    # GIVEN a query-string value (or none)
+    # WHEN it is read as a whole number, with 7 as the default
+    number = whole_number(raw, "page", 7)
+
+    # THEN it is the number, and a missing value is the default
+    assert number == expected
 
 
 @pytest.mark.parametrize(
@@ -66,10 +65,7 @@ def test_whole_number_accepts_1_to_999999999(raw, expected):
     ],
 )
 def test_whole_number_refuses_anything_else_naming_the_parameter(raw):
-    """
-    GIVEN a value that is not a plain whole number from 1 to 999999999
-    WHEN it is read
-    THEN InvalidNumber names the parameter and the range (the app's 400 says it)
-    """
+    # GIVEN a value that is not a plain whole number from 1 to 999999999
+    # WHEN it is read, THEN InvalidNumber names the parameter and the range (the app's 400 says it)
     with pytest.raises(InvalidNumber, match=r"^page must be a whole number from 1 to 999999999\.$"):
         whole_number(raw, "page", 1)

@@ -24,27 +24,25 @@ def stripped_and_not_blank(value):
 
 
 def test_a_kept_rule_leaves_the_clean_value_on_the_field():
-    """
-    GIVEN a validator made from a rule that strips its value
-    WHEN it checks a field holding " Dune "
-    THEN it raises nothing and the field's ``clean`` value is "Dune"
-    """
+    # GIVEN a validator made from a rule that strips its value, and a field holding " Dune "
+    validator = rule(stripped_and_not_blank)
     field = Field(" Dune ")
 
-    rule(stripped_and_not_blank)(form=None, field=field)
+    # WHEN it checks the field
+    validator(form=None, field=field)
 
+    # THEN it raises nothing: the field keeps its data, and its ``clean`` value is "Dune"
     assert (field.data, field.clean) == (" Dune ", "Dune")
 
 
 def test_a_broken_rule_stops_the_field_with_the_rules_message():
-    """
-    GIVEN the same validator
-    WHEN it checks a blank field
-    THEN it stops the field's validation with the rule's message, and sets no clean value
-    """
+    # GIVEN a validator made from the same rule, and a blank field
+    validator = rule(stripped_and_not_blank)
     field = Field("   ")
 
+    # WHEN it checks the field
     with pytest.raises(StopValidation, match=r"^Must not be blank\.$"):
-        rule(stripped_and_not_blank)(form=None, field=field)
+        validator(form=None, field=field)
 
+    # THEN it stopped the field's validation with the rule's message (above), and set no clean value
     assert not hasattr(field, "clean")

@@ -97,7 +97,17 @@ def database_backend():
     return "postgresql"
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, before starting a worker: hand it TEST_DATABASE_URL, which the
+    worker's environment no longer has (the guard below cleared it here)."""
+    node.workerinput["test_database_url"] = TEST_DATABASE_URL
+
+
 def pytest_configure(config):
+    global TEST_DATABASE_URL
+    if hasattr(config, "workerinput"):  # an xdist worker: its environment was cleared
+        TEST_DATABASE_URL = config.workerinput["test_database_url"]
     for marker, backend in BACKEND_MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: runs only when the tests run on {backend}")
     config.addinivalue_line("markers", OWN_APP_MARKER)

@@ -164,18 +164,16 @@ def parse_books_csv(data):
 def import_books(data, owner):
     """Import every book in the CSV ``data`` (bytes) for ``owner``; return the count.
 
-    Validates every row, then checks the ISBNs against the database, then adds
-    all rows in one transaction (:func:`sample_app.catalogue.add_books`).
-    Raises :class:`CSVImportError` with every problem found, having written nothing.
+    Validates every row, then adds all rows in one transaction
+    (:func:`sample_app.catalogue.add_books`), which first checks their ISBNs
+    against the database. Raises :class:`CSVImportError` with every problem
+    found (each ISBN already in the catalogue on its line), having written nothing.
 
     Once that transaction has committed, the books whose year was left blank
     go to a background job that looks their years up
     (:func:`sample_app.jobs.send_fill_in_details`); a refused import sends nothing.
     """
     rows, errors = parse_books_csv(data)
-    if not errors:
-        taken = catalogue.isbns_in_use(row.isbn for row in rows)
-        errors = [RowError(row.line, f"isbn: {catalogue.DuplicateISBN(row.isbn)}") for row in rows if row.isbn in taken]
     if errors:
         raise CSVImportError(errors)
     no_year = [row.isbn for row in rows if row.year is None]
@@ -183,9 +181,15 @@ def import_books(data, owner):
         run_after_commit(jobs.send_fill_in_details, no_year)
     try:
         return catalogue.add_books(owner, [row.values() for row in rows])
-    except (catalogue.DuplicateISBN, sa.exc.IntegrityError):
-        # Another request added one of these ISBNs (or tags) after the check above.
-        # add_books refuses a taken ISBN before its transaction writes anything,
-        # so it leaves that transaction open: end it here, and the job with it.
+    except catalogue.DuplicateISBN as exc:
+        # Refused before anything was written, the transaction (and the job) still
+        # open: end them, and name the line of each ISBN already in the catalogue.
         db.session.rollback()
+        taken = set(exc.isbns)
+        raise CSVImportError(
+            [RowError(row.line, f"isbn: {catalogue.DuplicateISBN(row.isbn)}") for row in rows if row.isbn in taken]
+        ) from None
+    except sa.exc.IntegrityError:
+        # Another request added one of these ISBNs (or tags) after add_books checked;
+        # add_books has rolled its transaction back, and the job with it.
         raise CSVImportError([RowError(None, CHANGED_DURING_IMPORT)]) from None

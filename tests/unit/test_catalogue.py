@@ -7,10 +7,14 @@ Patterns: plain functions tested without HTTP; app context only around database
 work; explicit timestamps for ordering; pagination boundaries; nothing written
 after a failure; simulated race past a uniqueness check; recorded SQL
 statements; statement count that does not grow with the rows; unordered results
-exposed with a pragma; pytest.raises with match and excinfo; query count limits.
+exposed with a pragma; pytest.raises with match and excinfo; query count limits;
+frozen clock with time-machine.
 """
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from sample_app import catalogue
 from sample_app.models import AnonymousUser, Book, Tag, User
@@ -290,6 +294,66 @@ def test_add_books_with_one_taken_isbn_writes_nothing(app, db, user, make_book):
         catalogue.add_books(db.session.get(User, user.id), books)
 
     assert (row_count(app, db, Book), row_count(app, db, Tag)) == (1, 0)
+
+
+def test_add_books_stores_the_fields_owner_tags_and_timestamps_of_each_book(app, db, user, make_book):
+    # GIVEN "now" frozen at 5 January 2024, noon UTC, a stored tag "classic", and two
+    # books to add: one tagged "sf" and "classic", one without a year or tags
+    make_book(tags=["classic"])
+    books = [values(), values(title="Kindred", author="Octavia E. Butler", isbn=KINDRED_ISBN, year=None, tags=[])]
+
+    # WHEN they are added together
+    with time_machine.travel(datetime(2024, 1, 5, 12, tzinfo=UTC), tick=False), app.app_context():
+        catalogue.add_books(db.session.get(User, user.id), books)
+
+    # THEN each is stored as add_book would store it: its fields, its owner, its tags
+    # (the existing one reused, sorted by name), and "now" as its creation and update time
+    with app.app_context():
+        stored = [book.to_dict() for book in db.session.scalars(db.select(Book).where(Book.owner_id == user.id))]
+    assert sorted((book["isbn"], book["title"], book["author"], book["year"], book["tags"]) for book in stored) == [
+        ("9780441172719", "Dune", "Frank Herbert", 1965, ["classic", "sf"]),
+        ("9780807083697", "Kindred", "Octavia E. Butler", None, []),
+    ]
+    assert {(book["owner"], book["created_at"], book["updated_at"]) for book in stored} == {
+        ("reader", "2024-01-05T12:00:00+00:00", "2024-01-05T12:00:00+00:00")
+    }
+    assert row_count(app, db, Tag) == 2
+
+
+def test_add_books_with_taken_isbns_names_each_of_them_in_the_batch_order(app, db, user, make_book):
+    # GIVEN two stored books, Dune then Kindred, and four books to add whose second
+    # has Kindred's ISBN and whose fourth has Dune's
+    make_book(isbn=DUNE_ISBN, tags=[])
+    make_book(isbn=KINDRED_ISBN, tags=[])
+    books = [values(isbn=unique_isbn()), values(isbn=KINDRED_ISBN), values(isbn=unique_isbn()), values(isbn=DUNE_ISBN)]
+
+    # WHEN they are added together
+    with app.app_context(), pytest.raises(catalogue.DuplicateISBN) as excinfo:
+        catalogue.add_books(db.session.get(User, user.id), books)
+
+    # THEN DuplicateISBN names both taken ISBNs, Kindred's first (the batch's order),
+    # its message names Kindred's, and nothing new is stored
+    assert excinfo.value.isbns == ("9780807083697", "9780441172719")
+    assert excinfo.value.isbn == "9780807083697"
+    assert str(excinfo.value) == "A book with ISBN 9780807083697 is already in the catalogue."
+    assert (row_count(app, db, Book), row_count(app, db, Tag)) == (2, 0)
+
+
+def test_add_books_with_no_books_adds_nothing_without_a_statement(app, db, user):
+    # GIVEN an empty list of books
+    books = []
+
+    # WHEN it is added
+    with app.app_context():
+        owner = db.session.get(User, user.id)
+        with recorded_statements(db.engine) as statements:
+            added = catalogue.add_books(owner, books)
+
+    # THEN 0 books are added, and not one SQL statement is run (an INSERT given
+    # no rows would try to write one row of defaults)
+    assert added == 0
+    assert statements == []
+    assert row_count(app, db, Book) == 0
 
 
 def statements_to_add(app, db, user, count, tag_prefix):

@@ -6,7 +6,8 @@ ids and marks with pytest.param; pytest.raises with match and excinfo; frozen
 clock with time-machine; property-based tests with Hypothesis; composite
 strategies; round-trip properties; never-raises properties; app context only
 around database work; monkeypatch.setattr; simulated race past a uniqueness
-check; rejected upload writes nothing; nothing written after a failure.
+check; rejected upload writes nothing; nothing written after a failure;
+after-commit callbacks captured.
 """
 
 import csv
@@ -18,7 +19,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sample_app import catalogue
 from sample_app.importer import (
     BookRow,
     CSVImportError,
@@ -560,6 +560,28 @@ def test_import_books_rejects_isbn_already_in_the_catalogue(app, db, make_user, 
     assert row_count(app, db, Book) == 1
 
 
+def test_import_refused_for_a_taken_isbn_sends_no_details_job(app, db, make_user, make_book, capture_after_commit):
+    # GIVEN Dune in the catalogue, and a file of Dune without a year and The Hobbit
+    make_book(isbn="9780441172719")
+    owner = make_user()
+    data = csv_bytes(HEADER, "Dune,Frank Herbert,9780441172719,,\n", HOBBIT)
+
+    # WHEN the file is imported inside a capture block, and the session then commits
+    # what it holds (as the next unit of work would)
+    with app.app_context(), capture_after_commit() as callbacks:
+        with pytest.raises(CSVImportError) as excinfo:
+            import_books(data, owner)
+        db.session.commit()
+
+    # THEN the import is refused on Dune's line, and no job goes out: the details job
+    # the import queued was dropped with its transaction
+    assert messages(excinfo.value.errors) == [
+        "Line 2: isbn: A book with ISBN 9780441172719 is already in the catalogue."
+    ]
+    assert callbacks == []
+    assert row_count(app, db, Book) == 1
+
+
 def test_import_books_looks_up_isbns_in_batches(app, db, monkeypatch, make_user, make_book):
     """
     GIVEN three books in the catalogue and a lookup batch size of two
@@ -587,8 +609,8 @@ def test_import_books_turns_a_duplicate_found_at_commit_into_an_import_error(
     app, db, monkeypatch, make_user, make_book
 ):
     """
-    GIVEN another request inserted an ISBN after the importer checked (simulated by
-        making the catalogue's ISBN lookup find nothing, for the importer and add_books alike)
+    GIVEN another request inserted an ISBN after the import checked (simulated by
+        making the catalogue's ISBN lookup find nothing)
     WHEN the import commits and the unique constraint fails
     THEN CSVImportError says so, everything is rolled back and the session still works
     """
@@ -608,31 +630,46 @@ def test_import_books_turns_a_duplicate_found_at_commit_into_an_import_error(
 
 
 def test_import_books_rolls_back_on_an_unexpected_error(app, db, monkeypatch, make_user):
-    """
-    GIVEN a bug that makes the second of two books fail while the batch is being
-          built, after the first book and the new tags are in the session
-    WHEN a file is imported
-    THEN the original exception propagates, and nothing is left in the session
-         for a later commit to write: no book, no tag
-    """
+    # GIVEN a bug that makes the last write of a batch fail, the INSERT of the books'
+    # tag links, after the new tags and the books were inserted in the same transaction
     owner = make_user()
-    real_new_book = catalogue.new_book
-    calls = []
+    real_execute = db.session.execute
+    inserted = []
 
-    def new_book_failing_the_second_time(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == 2:
-            raise RuntimeError("bug in the second book")
-        return real_new_book(*args, **kwargs)
+    def execute_failing_on_the_tag_links(statement, *args, **kwargs):
+        if getattr(statement, "is_insert", False):
+            inserted.append(statement.table.name)
+            if statement.table.name == "book_tags":
+                raise RuntimeError("bug in the tag links")
+        return real_execute(statement, *args, **kwargs)
 
-    monkeypatch.setattr(catalogue, "new_book", new_book_failing_the_second_time)
+    monkeypatch.setattr(db.session, "execute", execute_failing_on_the_tag_links)
 
+    # WHEN a file is imported, and the session then commits what it holds
     with app.app_context():
-        with pytest.raises(RuntimeError, match="bug in the second book"):
+        with pytest.raises(RuntimeError, match="bug in the tag links"):
             import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
         db.session.commit()  # what the next unit of work in this session would do
 
+    # THEN the original exception propagated, after the three INSERTs were tried, and
+    # nothing was left in the transaction for the later commit to write: no book, no tag
+    assert inserted == ["tags", "books", "book_tags"]
     assert (row_count(app, db, Book), row_count(app, db, Tag)) == (0, 0)
+
+
+def test_import_books_looks_the_isbns_up_once(app, db, make_user):
+    # GIVEN a file of three new books
+    owner = make_user()
+    data = csv_bytes(HEADER, HOBBIT, ORWELL, GATSBY)
+
+    # WHEN it is imported
+    with app.app_context(), recorded_statements(db.engine) as statements:
+        count = import_books(data, owner)
+
+    # THEN the three are added, their ISBNs looked up in the catalogue by one query,
+    # not by one for the import's check and another for the insert's
+    assert count == 3
+    assert len([sql for sql in statements if sql.startswith("SELECT books.isbn")]) == 1
 
 
 # --- properties (Hypothesis) -----------------------------------------------------

@@ -25,7 +25,7 @@ SHARD ?= 1
 COVERAGE_DATA := $(CURDIR)/coverage-data
 LEG ?= py$(PYTHON_VERSION)-$(if $(TEST_DATABASE_URL),postgres,sqlite)-shard$(SHARD)of$(SHARDS)
 
-.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-celery test-fuzz test-meta test-whole test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation bench-import clean
+.PHONY: help install run test test-postgres test-fast test-random test-e2e test-unittest test-celery test-fuzz test-meta test-whole test-shard test-durations test-changed coverage-combine coverage-html lint security flake-hunt mutation bench bench-isolation bench-django bench-import clean
 
 help:
 	@echo "make run            start the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -47,6 +47,7 @@ help:
 	@echo "make mutation       mutation testing of sample_app with mutmut, gated (MUTANTS='sample_app.isbn.*': some)"
 	@echo "make bench          suite speed against pytest's floor; writes docs/benchmarks.md and its plots (minutes)"
 	@echo "make bench-isolation  per-test cost of each database isolation strategy; redraws its plot"
+	@echo "make bench-django   this harness against pytest-django, SQLite and PostgreSQL; redraws its plot"
 	@echo "make bench-import   how the CSV import's cost grows from 1,000 to 20,000 rows, SQLite and PostgreSQL"
 	@echo "make coverage-html  run the suite and open htmlcov/index.html"
 
@@ -209,6 +210,12 @@ bench: $(BENCH_STAMP)
 
 bench-isolation: $(BENCH_STAMP)
 	$(PY) benchmarks/isolation.py --tests 200 --repeat 3 --postgres $(TEST_PG_URL)_bench
+
+# Only the comparison with pytest-django (docs/benchmarks.md): printed, its plot redrawn.
+# pytest-django goes into $(VENV)/pytest-django, outside site-packages: only its runs see it.
+BENCH_DJANGO_REPEAT ?= 5
+bench-django: $(BENCH_STAMP)
+	$(PY) benchmarks/versus_django.py --repeat $(BENCH_DJANGO_REPEAT) --postgres $(BENCH_PG_URL)
 
 # Only make bench's CSV import measurement (docs/benchmarks.md): 1,000 to 20,000 rows.
 bench-import: $(BENCH_STAMP)

@@ -29,14 +29,19 @@ median wall time:
 11. shard balance: the suite split in two by ``.test_durations``, as
     ``make test-shard`` splits it (skipped when the file is missing);
 12. the CSV import at 1,000, 5,000 and 20,000 rows on both backends
-    (``benchmarks/importing.py``): how its cost per row grows with the file.
+    (``benchmarks/importing.py``): how its cost per row grows with the file;
+13. this harness against pytest-django (``benchmarks/versus_django.py``): the
+    same kinds of test on a minimal Django project, per-test cost, start-up
+    and ratios, for this repository and for the core copied into a transplant
+    app, on both backends.
 
 It prints the tables and writes them into docs/benchmarks.md between two
 markers, leaving the prose around them alone. ``--only`` runs some of the
-measurements (suite: 1 to 6, gate, inner, changed, cores, shards, import) and only
-prints their tables: a partial block must not replace the whole one. The
-isolation strategies (5) and the import (12) are also drawn into
-docs/images/bench-isolation.png and bench-import.png from the same figures,
+measurements (suite: 1 to 6, gate, inner, changed, cores, shards, import, django) and
+only prints their tables: a partial block must not replace the whole one. The
+isolation strategies (5), the import (12) and the comparison with pytest-django (13)
+are also drawn into docs/images/bench-isolation.png, bench-import.png and
+bench-versus-django.png from the same figures,
 under ``--only`` too (each plot is whole by itself); ``--no-doc`` leaves both alone.
 
 Runs use Python's default bytecode cache (a PYTHONDONTWRITEBYTECODE in the
@@ -45,10 +50,10 @@ re-rewrites the test modules, which is not what a developer's machine does.
 
 Each measurement is a module of its own next to this file (suite.py with
 patterns.py and breakdown.py, gate.py, inner_loop.py, changed.py, cores.py,
-shards.py, importing.py); running.py runs the legs, tables.py writes the tables.
+shards.py, importing.py, versus_django.py); running.py runs the legs, tables.py writes the tables.
 
 Usage: python benchmarks/bench.py [--repeat 3] [--postgres URL] [--isolation-tests 200]
-                                  [--only suite gate inner changed cores shards import] [--no-doc]
+                                  [--only suite gate inner changed cores shards import django] [--no-doc]
 """
 
 import argparse
@@ -67,6 +72,7 @@ import isolation
 import plots
 import shards
 import suite
+import versus_django
 from postgres import own_database, postgres_problem
 from running import ROOT, base_environment, measure_legs, run
 
@@ -74,7 +80,9 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # What --only chooses from; all of them by default.
-GROUPS = ("suite", "gate", "inner", "changed", "cores", "shards", "import")
+GROUPS = ("suite", "gate", "inner", "changed", "cores", "shards", "import", "django")
+# The measurements that draw a plot: the same ones have PostgreSQL legs.
+PLOTTED = {"suite", "import", "django"}
 # Rows of the CSV files the import is timed on.
 IMPORT_SIZES = (1000, 5000, 20000)
 
@@ -117,15 +125,15 @@ def header(repeat, load_before, load_after):
 def main():
     args = parse_args()
     groups = args.only or GROUPS
-    # Only the isolation strategies (in suite) and the import have plots.
-    draw = not args.no_doc and bool({"suite", "import"} & set(groups))
+    # Only the isolation strategies (in suite), the import and the comparison with pytest-django have plots.
+    draw = not args.no_doc and bool(PLOTTED & set(groups))
     if draw:
         plots.check()  # before the minutes of measuring, not after
 
     # For this process's children, including benchmarks/isolation.py's runs.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     load_before = os.getloadavg()
-    pg_skip = postgres_problem(args.postgres) if {"suite", "import"} & set(groups) else None
+    pg_skip = postgres_problem(args.postgres) if PLOTTED & set(groups) else None
     if pg_skip:
         print(f"PostgreSQL legs skipped: {pg_skip}", file=sys.stderr)
     shards_skip = "shards" in groups and shards.missing()
@@ -171,6 +179,9 @@ def main():
             print("the CSV import (benchmarks/importing.py)", file=sys.stderr)
             import_pg = None if pg_skip else own_database(args.postgres, "import")
             imports = importing.measure(IMPORT_SIZES, args.repeat, import_pg)
+        if "django" in groups:
+            print("this harness against pytest-django (benchmarks/versus_django.py)", file=sys.stderr)
+            versus = versus_django.measure(args.repeat, None if pg_skip else args.postgres)
     load_after = os.getloadavg()
 
     # A refused sysmon core is reported in its table, not as a failure.
@@ -193,6 +204,8 @@ def main():
         parts += importing.report(imports, IMPORT_SIZES, args.repeat)
         if pg_skip:
             parts += ["", f"PostgreSQL skipped: {pg_skip}."]
+    if "django" in groups:
+        parts += versus_django.report(versus, args.repeat, pg_skip)
     if failed:
         parts += ["", f"Legs with failing runs (figures still shown): {', '.join(failed)}."]
     block = "\n".join(parts)
@@ -208,6 +221,8 @@ def main():
             print(f"plot written to {isolation.plot(isolated, args.isolation_tests, note)}", file=sys.stderr)
         if "import" in groups:
             print(f"plot written to {plots.importing(imports, IMPORT_SIZES, note)}", file=sys.stderr)
+        if "django" in groups:
+            print(f"plot written to {versus_django.plot(versus, note)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

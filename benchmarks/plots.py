@@ -1,7 +1,8 @@
 """The benchmark's plots in docs/images/, drawn from the figures a run has just measured.
 
-Drawn by whoever measured them: ``make bench`` (both), ``make bench-import``
-(the import) and ``make bench-isolation`` (the isolation strategies), from the
+Drawn by whoever measured them: ``make bench`` (all three), ``make bench-import``
+(the import), ``make bench-isolation`` (the isolation strategies) and
+``make bench-django`` (this harness against pytest-django), from the
 same values their tables are written from, so a plot never shows other figures
 than the table beside it. matplotlib is the ``bench`` extra of setup.cfg, on the
 Agg backend (files only, no display); it is imported only when a plot is drawn,
@@ -18,8 +19,11 @@ from running import ROOT
 IMAGES = ROOT / "docs" / "images"
 ISOLATION = IMAGES / "bench-isolation.png"
 IMPORT = IMAGES / "bench-import.png"
+VERSUS_DJANGO = IMAGES / "bench-versus-django.png"
 # One colour per backend, the same in every plot.
 COLOURS = {"SQLite": "tab:blue", "PostgreSQL": "tab:orange"}
+# The sides of the comparison with pytest-django: the two harnesses, and pytest-django in grey.
+SIDE_COLOURS = {"repository": "tab:green", "inventory": "tab:olive", "django": "tab:gray"}
 READ_RATIOS = "read the ratios: milliseconds move with the machine's load, ratios much less"
 
 
@@ -109,3 +113,45 @@ def importing(results, sizes, run_note):
     growth_axes.set_title("1 = linear; the ratio is the figure to read", fontsize="small")
     growth_axes.margins(y=0.25)
     return _save(figure, IMPORT)
+
+
+def versus_django(figures, sides, run_note):
+    """This harness against pytest-django: for each backend, bars of ms per test by kind of test
+    and side, each harness bar labelled with its ratio to pytest-django's; then the start-up.
+    ``figures``: {(backend, side): {row: value}}, versus_django.figures; ``sides``: {side: label}."""
+    backends = list(dict.fromkeys(backend for backend, _ in figures))
+    kinds = {
+        "plain": "plain function",
+        "count": "one COUNT",
+        "isolation": "isolation\n(COUNT − plain)",
+        "list": "row + list page",
+    }
+    title = "This harness against pytest-django: cost per test, whole processes of 100 and 600 tests"
+    figure, panels = _figure(title, f"{run_note}\n× = cost over pytest-django's; {READ_RATIOS}", len(backends) + 1)
+    width = 0.8 / len(sides)
+
+    def bars(axes, place, side, value, base, unit):
+        offset = (list(sides).index(side) - (len(sides) - 1) / 2) * width
+        label = sides[side].replace("`", "") if place == 0 else None
+        drawn = axes.bar(place + offset, value, width, label=label, color=SIDE_COLOURS.get(side))
+        ratio = f"\n{value / base:.2f}×" if side != "django" and value > 0 and base > 0 else ""
+        axes.bar_label(drawn, [f"{value:.2f}{unit}{ratio}"], fontsize="x-small")
+
+    for axes, backend in zip(panels, backends, strict=False):
+        for place, kind in enumerate(kinds):
+            for side in sides:
+                bars(axes, place, side, figures[backend, side][kind], figures[backend, "django"][kind], "")
+        axes.set_xticks(range(len(kinds)), kinds.values(), fontsize="small")
+        axes.set_ylabel("ms per test: (600 tests − 100 tests) / 500")
+        axes.set_title(backend, fontsize="medium")
+    startup = panels[-1]
+    for place, backend in enumerate(backends):
+        for side in sides:
+            bars(startup, place, side, figures[backend, side]["start-up"], figures[backend, "django"]["start-up"], " s")
+    startup.set_xticks(range(len(backends)), backends)
+    startup.set_ylabel("seconds: the 100-test run extrapolated to 0 tests")
+    startup.set_title("start-up (pytest-django's: its test database and migrations)", fontsize="medium")
+    for axes in panels:
+        axes.margins(y=0.25)
+    panels[0].legend(fontsize="small")
+    return _save(figure, VERSUS_DJANGO)

@@ -1,0 +1,1 @@
+"""The project package of the benchmark's Django project: settings and URLs."""

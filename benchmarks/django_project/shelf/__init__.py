@@ -1,0 +1,1 @@
+"""The benchmark's Django app: a shelf of books, listed page by page."""

@@ -300,3 +300,9 @@ def year_range_message(last_year):
 def app_log_records(caplog):
     """The records ``caplog`` caught from the app's own ("sample_app") logger, without other libraries'."""
     return [record for record in caplog.records if record.name == "sample_app"]
+
+
+def skip_duplicate_isbn_check(monkeypatch):
+    """Make the catalogue's duplicate-ISBN check (the form's and add_book's) find nothing, as when another
+    request saves the same ISBN between the check and the save: the unique constraint is then the only guard."""
+    monkeypatch.setattr("sample_app.catalogue.isbn_in_use", lambda isbn, exclude_book_id=None: False)

@@ -107,14 +107,7 @@ def assert_declared(case, response):
 def test_every_answer_is_one_the_schema_declares(
     api_schema, rolled_back, user, api_token, books, lookup_knows_nothing, label, mode
 ):
-    """
-    GIVEN requests generated from one operation of the API's OpenAPI document
-          (data it allows, or data it does not), with the user's credentials,
-          and two stored books
-    WHEN each is sent to the app
-    THEN no answer is a 5xx, and each one's status, content type, headers and
-         body are ones the document declares for that operation
-    """
+    # GIVEN requests generated from one operation (data it allows, or not), the user's credentials, two stored books
     sent = []
 
     # deadline=None as in the suite's Hypothesis profiles (tests/fixtures/hypothesis_profiles.py):
@@ -122,10 +115,12 @@ def test_every_answer_is_one_the_schema_declares(
     @settings(max_examples=FUZZ_EXAMPLES, deadline=None)
     @given(case=api_schema.find_operation_by_label(label).as_strategy(mode))
     def check(case):
+        # WHEN each is sent to the app, with what it wrote rolled back
         with rolled_back():
             response = aimed_at(case, books).call(headers=credentials(case, user, api_token))
         sent.append(case)
 
+        # THEN no answer is a 5xx, and its status, content type, headers and body are declared for the operation
         assert_declared(case, response)
 
     check()

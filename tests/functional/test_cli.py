@@ -19,22 +19,35 @@ from sample_app.models import Book, Role, User
 from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import row_count
 
+DEMO_DATA_EXISTS = "Demo data already exists; nothing was changed.\n"
+
+
+def book_owner_ids(app, db):
+    """The ids of the users who own the stored books, each once."""
+    with app.app_context():
+        return db.session.scalars(db.select(Book.owner_id).distinct()).all()
+
+
+def stored_username(app, db, email):
+    """The username stored for the user with ``email``."""
+    with app.app_context():
+        return db.session.scalar(db.select(User.username).filter_by(email=email))
+
+
 # --- init-db -----------------------------------------------------------------------
 
 
 def test_init_db_creates_missing_tables_and_roles(app, db, runner):
-    """
-    GIVEN a database missing the book_tags table and the Moderator role
-    WHEN ``flask init-db`` runs
-    THEN both are back and the command says what it did
-    """
+    # GIVEN a database missing the book_tags table and the Moderator role
     with app.app_context():
         db.session.execute(db.delete(Role).where(Role.name == "Moderator"))
         db.metadata.tables["book_tags"].drop(bind=db.session.connection())
         db.session.commit()
 
+    # WHEN ``flask init-db`` runs
     result = runner.invoke(args=["init-db"])
 
+    # THEN both are back and the command says what it did
     assert result.exit_code == 0
     assert result.stdout == "Created the tables and the roles.\n"
     with app.app_context():
@@ -47,15 +60,13 @@ def test_init_db_creates_missing_tables_and_roles(app, db, runner):
 
 
 def test_init_db_drop_with_yes_deletes_all_data_without_asking(app, db, runner, make_book):
-    """
-    GIVEN a book in the database
-    WHEN ``flask init-db --drop --yes`` runs
-    THEN no question is asked, the tables are recreated empty, and the roles are back
-    """
+    # GIVEN a book in the database
     make_book()
 
+    # WHEN ``flask init-db --drop --yes`` runs
     result = runner.invoke(args=["init-db", "--drop", "--yes"])
 
+    # THEN no question is asked, the tables are recreated empty, and the roles are back
     assert result.exit_code == 0
     assert result.stdout == "Dropped all tables.\nCreated the tables and the roles.\n"
     assert row_count(app, db, Book) == 0
@@ -64,15 +75,13 @@ def test_init_db_drop_with_yes_deletes_all_data_without_asking(app, db, runner, 
 
 
 def test_init_db_drop_asks_and_aborts_on_no(app, db, runner, make_book):
-    """
-    GIVEN a book in the database
-    WHEN ``flask init-db --drop`` runs and the operator answers "n"
-    THEN the command aborts with exit code 1 and the book is still there
-    """
+    # GIVEN a book in the database
     make_book()
 
+    # WHEN ``flask init-db --drop`` runs and the operator answers "n"
     result = runner.invoke(args=["init-db", "--drop"], input="n\n")
 
+    # THEN the command aborts with exit code 1 and the book is still there
     assert result.exit_code == 1
     assert "This deletes every table and all their data. Continue? [y/N]: n" in result.stdout
     assert "Aborted!" in result.stderr
@@ -80,15 +89,13 @@ def test_init_db_drop_asks_and_aborts_on_no(app, db, runner, make_book):
 
 
 def test_init_db_drop_goes_ahead_on_yes(app, db, runner, make_book):
-    """
-    GIVEN a book in the database
-    WHEN ``flask init-db --drop`` runs and the operator answers "y"
-    THEN the tables are dropped and recreated empty
-    """
+    # GIVEN a book in the database
     make_book()
 
+    # WHEN ``flask init-db --drop`` runs and the operator answers "y"
     result = runner.invoke(args=["init-db", "--drop"], input="y\n")
 
+    # THEN the tables are dropped and recreated empty
     assert result.exit_code == 0
     assert "Dropped all tables." in result.stdout
     assert row_count(app, db, Book) == 0
@@ -98,13 +105,11 @@ def test_init_db_drop_goes_ahead_on_yes(app, db, runner, make_book):
 
 
 def test_seed_demo_creates_users_and_books_and_prints_the_credentials(app, db, runner):
-    """
-    GIVEN an empty database
-    WHEN ``flask seed-demo`` runs
-    THEN it prints both logins, and the demo admin, the reader and the books exist
-    """
+    # GIVEN an empty database
+    # WHEN ``flask seed-demo`` runs
     result = runner.invoke(args=["seed-demo"])
 
+    # THEN it prints both logins, and the demo admin, the reader and the books exist
     assert result.exit_code == 0
     assert "admin@bookshelf.example / bookshelf-admin" in result.stdout
     assert "reader@bookshelf.example / bookshelf-reader" in result.stdout
@@ -128,33 +133,29 @@ def test_seed_demo_creates_users_and_books_and_prints_the_credentials(app, db, r
 
 
 def test_seed_demo_twice_says_so_and_changes_nothing(app, db, runner):
-    """
-    GIVEN ``flask seed-demo`` has run once
-    WHEN it runs again
-    THEN it exits 0 saying the data exists, and there are no extra users or books
-    """
+    # GIVEN ``flask seed-demo`` has run once
     runner.invoke(args=["seed-demo"])
     before = (row_count(app, db, User), row_count(app, db, Book))
 
+    # WHEN it runs again
     result = runner.invoke(args=["seed-demo"])
 
+    # THEN it exits 0 saying the data exists, and there are no extra users or books
     assert result.exit_code == 0
-    assert result.stdout == "Demo data already exists; nothing was changed.\n"
+    assert result.stdout == DEMO_DATA_EXISTS
     assert (row_count(app, db, User), row_count(app, db, Book)) == before == (2, 6)
 
 
 def test_seed_demo_changes_nothing_when_one_demo_book_exists(app, db, runner, make_book):
-    """
-    GIVEN a database that already holds one of the demo books (Dune), added by hand
-    WHEN ``flask seed-demo`` runs
-    THEN it reports existing data instead of failing on the duplicate ISBN, and adds no user
-    """
+    # GIVEN a database that already holds one of the demo books (Dune), added by hand
     make_book(isbn="9780441172719")
 
+    # WHEN ``flask seed-demo`` runs
     result = runner.invoke(args=["seed-demo"])
 
+    # THEN it reports existing data instead of failing on the duplicate ISBN, and adds no user
     assert result.exit_code == 0
-    assert "already exists" in result.stdout
+    assert result.stdout == DEMO_DATA_EXISTS
     assert row_count(app, db, Book) == 1
     with app.app_context():
         assert db.session.scalar(db.select(User).filter_by(email="admin@bookshelf.example")) is None
@@ -164,40 +165,30 @@ def test_seed_demo_changes_nothing_when_one_demo_book_exists(app, db, runner, ma
 
 
 def test_import_books_loads_the_file_for_the_first_administrator(app, db, runner, admin, assets):
-    """
-    GIVEN an administrator and a valid CSV file
-    WHEN ``flask import-books FILE`` runs
-    THEN it prints "3 records loaded" and the books belong to the administrator
-    """
+    # GIVEN an administrator and a valid CSV file
+    # WHEN ``flask import-books FILE`` runs
     result = runner.invoke(args=["import-books", str(assets / "books_valid.csv")])
 
+    # THEN it prints "3 records loaded" and the books belong to the administrator
     assert result.exit_code == 0
     assert result.stdout == "3 records loaded\n"
-    with app.app_context():
-        assert db.session.scalars(db.select(Book.owner_id).distinct()).all() == [admin.id]
+    assert book_owner_ids(app, db) == [admin.id]
 
 
 def test_import_books_owner_option_picks_the_owner_by_email(app, db, runner, admin, user, assets):
-    """
-    GIVEN an administrator and a reader
-    WHEN ``flask import-books FILE --owner`` names the reader (in upper case)
-    THEN the books belong to the reader
-    """
+    # GIVEN an administrator and a reader
+    # WHEN ``flask import-books FILE --owner`` names the reader (in upper case)
     result = runner.invoke(args=["import-books", str(assets / "books_valid.csv"), "--owner", user.email.upper()])
 
+    # THEN the books belong to the reader
     assert result.exit_code == 0
-    with app.app_context():
-        assert db.session.scalars(db.select(Book.owner_id).distinct()).all() == [user.id]
+    assert book_owner_ids(app, db) == [user.id]
 
 
 # The latest year allowed is next year: frozen in 2026, the message says 2027 on any day.
 @time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False)
 def test_import_books_prints_every_bad_line_to_stderr_and_exits_1(app, db, runner, admin, tmp_path):
-    """
-    GIVEN a file with bad rows on lines 2 and 4 and a good one on line 3, in 2026
-    WHEN ``flask import-books FILE`` runs
-    THEN each "Line N: message" goes to stderr, the exit code is 1 and nothing is loaded
-    """
+    # GIVEN a file with bad rows on lines 2 and 4 and a good one on line 3, in 2026
     path = tmp_path / "books.csv"
     path.write_text(
         "title,author,isbn,year,tags\n"
@@ -207,8 +198,10 @@ def test_import_books_prints_every_bad_line_to_stderr_and_exits_1(app, db, runne
         encoding="utf-8",
     )
 
+    # WHEN ``flask import-books FILE`` runs
     result = runner.invoke(args=["import-books", str(path)])
 
+    # THEN each "Line N: message" goes to stderr, the exit code is 1 and nothing is loaded
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -219,39 +212,33 @@ def test_import_books_prints_every_bad_line_to_stderr_and_exits_1(app, db, runne
 
 
 def test_import_books_without_an_administrator_exits_1(app, db, runner, user, assets):
-    """
-    GIVEN no administrator in the database and no --owner
-    WHEN ``flask import-books FILE`` runs
-    THEN it exits 1 explaining there is no owner, and nothing is loaded
-    """
+    # GIVEN no administrator in the database and no --owner
+    # WHEN ``flask import-books FILE`` runs
     result = runner.invoke(args=["import-books", str(assets / "books_valid.csv")])
 
+    # THEN it exits 1 explaining there is no owner, and nothing is loaded
     assert result.exit_code == 1
     assert "There is no administrator to own the books" in result.stderr
     assert row_count(app, db, Book) == 0
 
 
 def test_import_books_with_unknown_owner_exits_1(app, db, runner, admin, assets):
-    """
-    GIVEN an --owner e-mail that no user has
-    WHEN ``flask import-books FILE --owner`` runs
-    THEN it exits 1 naming the e-mail, and nothing is loaded
-    """
+    # GIVEN an --owner e-mail that no user has
+    # WHEN ``flask import-books FILE --owner`` runs
     result = runner.invoke(args=["import-books", str(assets / "books_valid.csv"), "--owner", "ghost@example.com"])
 
+    # THEN it exits 1 naming the e-mail, and nothing is loaded
     assert result.exit_code == 1
     assert "No user with e-mail ghost@example.com." in result.stderr
     assert row_count(app, db, Book) == 0
 
 
 def test_import_books_with_missing_file_is_a_usage_error(runner, tmp_path):
-    """
-    GIVEN a path to a file that does not exist
-    WHEN ``flask import-books`` runs
-    THEN click itself rejects the argument with exit code 2
-    """
+    # GIVEN a path to a file that does not exist
+    # WHEN ``flask import-books`` runs
     result = runner.invoke(args=["import-books", str(tmp_path / "missing.csv")])
 
+    # THEN click itself rejects the argument with exit code 2
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
 
@@ -260,15 +247,13 @@ def test_import_books_with_missing_file_is_a_usage_error(runner, tmp_path):
 
 
 def test_create_admin_prompts_twice_and_retries_on_mismatch(app, db, runner):
-    """
-    GIVEN an operator who mistypes the confirmation once
-    WHEN ``flask create-admin EMAIL`` prompts for the hidden password
-    THEN it says the entries differ, asks again, and creates the administrator
-    """
+    # GIVEN an operator who mistypes the confirmation once
     typed = "first-try-pw\nsecond-try-pw\nsecret-pass\nsecret-pass\n"
 
+    # WHEN ``flask create-admin EMAIL`` prompts for the hidden password
     result = runner.invoke(args=["create-admin", "Boss@Example.com"], input=typed)
 
+    # THEN it says the entries differ, asks again, and creates the administrator
     assert result.exit_code == 0
     # click writes its prompts, and the mismatch message, to stdout.
     assert result.stdout.count("Password: ") == 2
@@ -282,33 +267,25 @@ def test_create_admin_prompts_twice_and_retries_on_mismatch(app, db, runner):
 
 
 def test_create_admin_username_option(app, db, runner):
-    """
-    GIVEN a --username and the password given as an option (no prompt)
-    WHEN ``flask create-admin`` runs
-    THEN the administrator gets that username
-    """
+    # GIVEN a --username and the password given as an option (no prompt)
+    # WHEN ``flask create-admin`` runs
     result = runner.invoke(
         args=["create-admin", "boss@example.com", "--username", "chief", "--password", "secret-pass"]
     )
 
+    # THEN the administrator gets that username
     assert result.exit_code == 0
-    with app.app_context():
-        assert db.session.scalar(db.select(User.username).filter_by(email="boss@example.com")) == "chief"
+    assert stored_username(app, db, "boss@example.com") == "chief"
 
 
 def test_create_admin_derives_a_valid_username_from_the_email(app, db, runner):
-    """
-    GIVEN an e-mail whose local part has characters a username may not have
-    WHEN ``flask create-admin`` runs without --username
-    THEN the username is the local part with those characters replaced by "_"
-    """
+    # GIVEN an e-mail whose local part has characters a username may not have
+    # WHEN ``flask create-admin`` runs without --username
     result = runner.invoke(args=["create-admin", "jane.doe+admin@example.com", "--password", "secret-pass"])
 
+    # THEN the username is the local part with those characters replaced by "_"
     assert result.exit_code == 0
-    with app.app_context():
-        assert db.session.scalar(db.select(User.username).filter_by(email="jane.doe+admin@example.com")) == (
-            "jane.doe_admin"
-        )
+    assert stored_username(app, db, "jane.doe+admin@example.com") == "jane.doe_admin"
 
 
 @pytest.mark.parametrize(
@@ -336,13 +313,11 @@ def test_create_admin_derives_a_valid_username_from_the_email(app, db, runner):
     ],
 )
 def test_create_admin_rejects_bad_input_with_exit_1(app, db, runner, user, args, message):
-    """
-    GIVEN a reader (reader@example.com, username "reader") already registered
-    WHEN ``flask create-admin`` gets a bad password, e-mail or username, or a taken one
-    THEN it exits 1 with a message and no user is added
-    """
+    # GIVEN a reader (reader@example.com, username "reader") already registered
+    # WHEN ``flask create-admin`` gets a bad password, e-mail or username, or a taken one
     result = runner.invoke(args=["create-admin", *args])
 
+    # THEN it exits 1 with a message and no user is added
     assert result.exit_code == 1
     assert message in result.stderr
     assert row_count(app, db, User) == 1
@@ -351,15 +326,13 @@ def test_create_admin_rejects_bad_input_with_exit_1(app, db, runner, user, args,
 
 
 def test_create_admin_refuses_a_username_taken_in_another_letter_case(app, db, runner, user):
-    """
-    GIVEN a reader registered with the username "reader"
-    WHEN ``flask create-admin other@example.com --username Reader`` runs
-    THEN it exits 1 saying the username is taken, and no user is added
-    """
+    # GIVEN a reader registered with the username "reader"
+    # WHEN ``flask create-admin other@example.com --username Reader`` runs
     result = runner.invoke(
         args=["create-admin", "other@example.com", "--username", "Reader", "--password", "secret-pass"]
     )
 
+    # THEN it exits 1 saying the username is taken, and no user is added
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == "Error: The username Reader is taken: choose another with --username.\n"
@@ -379,25 +352,21 @@ def subprocess_call():
 
 
 def test_test_command_runs_pytest_with_the_extra_arguments(runner, subprocess_call):
-    """
-    GIVEN pytest options after the command name
-    WHEN ``flask test -x -k login`` runs
-    THEN pytest is started once, with this interpreter and exactly those options
-    """
+    # GIVEN pytest options after the command name
+    # WHEN ``flask test -x -k login`` runs
     result = runner.invoke(args=["test", "-x", "-k", "login"])
 
+    # THEN pytest is started once, with this interpreter and exactly those options
     assert result.exit_code == 0
     subprocess_call.assert_called_once_with([sys.executable, "-m", "pytest", "-x", "-k", "login"])
 
 
 def test_test_command_coverage_option_adds_cov_arguments(runner, subprocess_call):
-    """
-    GIVEN the --coverage flag
-    WHEN ``flask test --coverage tests/unit`` runs
-    THEN pytest gets --cov and a missing-lines report before the path
-    """
+    # GIVEN the --coverage flag
+    # WHEN ``flask test --coverage tests/unit`` runs
     runner.invoke(args=["test", "--coverage", "tests/unit"])
 
+    # THEN pytest gets --cov and a missing-lines report before the path
     subprocess_call.assert_called_once_with(
         [sys.executable, "-m", "pytest", "--cov", "--cov-report=term-missing", "tests/unit"]
     )
@@ -405,13 +374,11 @@ def test_test_command_coverage_option_adds_cov_arguments(runner, subprocess_call
 
 @pytest.mark.parametrize("returncode", [pytest.param(1, id="tests-failed"), pytest.param(5, id="no-tests-collected")])
 def test_test_command_exits_with_the_pytest_exit_code(runner, subprocess_call, returncode):
-    """
-    GIVEN pytest ending with a non-zero code
-    WHEN ``flask test`` runs
-    THEN the command exits with that same code (so CI sees the failure)
-    """
+    # GIVEN pytest ending with a non-zero code
     subprocess_call.return_value = returncode
 
+    # WHEN ``flask test`` runs
     result = runner.invoke(args=["test"])
 
+    # THEN the command exits with that same code (so CI sees the failure)
     assert result.exit_code == returncode

@@ -39,6 +39,7 @@ EXPIRED = "This confirmation link has expired: ask for a new one below."
 INVALID = "This confirmation link is not valid."
 OTHER_ACCOUNT = "This confirmation link is for another account."
 ALREADY_CONFIRMED = "Your account is already confirmed."
+SIGNED_IN_AS_NEWCOMER = "Signed in as newcomer"
 RESEND_BUTTON = '<button type="submit">Send me a new link</button>'
 # A whole second: the link's token is stamped in whole seconds.
 NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -75,18 +76,15 @@ def stored_confirmed_at(app, db, email):
 
 
 def test_link_in_the_welcome_email_confirms_the_new_account(app, db, client, auth, outbox):
-    """
-    GIVEN a visitor who has just registered (and is logged in), the clock frozen at NOW
-    WHEN they follow the link in the welcome e-mail
-    THEN one redirect leads to the books page, which thanks them, and their
-         account is confirmed at NOW
-    """
+    # GIVEN a visitor who has just registered (and is logged in), the clock frozen at NOW
     with time_machine.travel(NOW, tick=False):
         auth.register(email="new@example.com", username="newreader")
         [welcome] = outbox
 
+        # WHEN they follow the link in the welcome e-mail
         response = client.get(confirmation_link(welcome), follow_redirects=True)
 
+    # THEN one redirect leads to the books page, which thanks them, and their account is confirmed at NOW
     assert [r.status_code for r in response.history] == [302]
     assert response.request.path == BOOKS_INDEX
     assert CONFIRMED in response.text
@@ -94,35 +92,31 @@ def test_link_in_the_welcome_email_confirms_the_new_account(app, db, client, aut
 
 
 def test_confirmed_user_may_add_a_book(client, auth, outbox):
-    """
-    GIVEN a new user who followed the link in the welcome e-mail
-    WHEN they open the "Add a book" form
-    THEN it is shown, and the navigation offers it
-    """
+    # GIVEN a new user who followed the link in the welcome e-mail
     auth.register(email="new@example.com", username="newreader")
     client.get(confirmation_link(outbox[0]))
 
+    # WHEN they open the "Add a book" form
     response = client.get("/books/new")
 
+    # THEN it is shown, and the navigation offers it
     assert response.status_code == 200
+    assert "<h1>Add a book</h1>" in response.text
     assert '<a href="/books/new">Add a book</a>' in response.text
 
 
 def test_logged_out_visitor_following_the_link_logs_in_and_comes_back_to_it(app, db, client, auth, outbox):
-    """
-    GIVEN a new user who logged out before opening the welcome e-mail
-    WHEN they follow the link, are sent to the login form, and log in there
-    THEN the login form remembered the link in ``next``, and logging in leads
-         back to it: the account is confirmed and the books page thanks them
-    """
+    # GIVEN a new user who logged out before opening the welcome e-mail
     auth.register(email="new@example.com", username="newreader")
     auth.logout()
     link = confirmation_link(outbox[0])
     token = link.rpartition("/")[2]
 
+    # WHEN they follow the link, are sent to the login form, and log in there
     login_page = client.get(link, follow_redirects=True)
     response = auth.login(email="new@example.com", next=login_page.request.args["next"], follow_redirects=True)
 
+    # THEN the login form kept the link in ``next``; logging in leads back to it, and it confirms the account
     assert login_page.history[0].location == f"/auth/login?next=%2Fauth%2Fconfirm%2F{token}"
     assert "Please log in to access this page." in login_page.text
     assert [r.location for r in response.history] == [f"/auth/confirm/{token}", BOOKS_INDEX]
@@ -134,18 +128,15 @@ def test_logged_out_visitor_following_the_link_logs_in_and_comes_back_to_it(app,
 
 
 def test_expired_link_shows_its_page_and_changes_nothing(app, db, client, auth, outbox):
-    """
-    GIVEN a welcome e-mail sent at NOW
-    WHEN its link is followed one second after its 24 hours
-    THEN the page says it has expired (410 Gone), offers a new link, and the
-         account is still unconfirmed
-    """
+    # GIVEN a welcome e-mail sent at NOW
     with time_machine.travel(NOW, tick=False) as traveller:
         auth.register(email="new@example.com", username="newreader")
         traveller.move_to(JUST_EXPIRED)
 
+        # WHEN its link is followed one second after its 24 hours
         response = client.get(confirmation_link(outbox[0]))
 
+    # THEN the page says it has expired (410 Gone), offers a new link, and the account is still unconfirmed
     assert response.status_code == 410
     assert EXPIRED in response.text
     assert RESEND_BUTTON in response.text
@@ -153,19 +144,17 @@ def test_expired_link_shows_its_page_and_changes_nothing(app, db, client, auth, 
 
 
 def test_new_link_asked_for_from_the_expired_page_confirms_the_account(app, db, client, auth, outbox):
-    """
-    GIVEN a user whose welcome link has expired
-    WHEN they press "Send me a new link" and follow the link in the new e-mail
-    THEN their account is confirmed
-    """
+    # GIVEN a user whose welcome link has expired
     with time_machine.travel(NOW, tick=False) as traveller:
         auth.register(email="new@example.com", username="newreader")
         traveller.move_to(JUST_EXPIRED)
         client.get(confirmation_link(outbox[0]))
 
+        # WHEN they press "Send me a new link" and follow the link in the new e-mail
         client.post(RESEND_URL)
         response = client.get(confirmation_link(outbox[1]), follow_redirects=True)
 
+    # THEN their account is confirmed
     assert CONFIRMED in response.text
     assert stored_confirmed_at(app, db, "new@example.com") == JUST_EXPIRED
 
@@ -175,21 +164,17 @@ def test_new_link_asked_for_from_the_expired_page_confirms_the_account(app, db, 
     [pytest.param("tampered", id="tampered-signature"), pytest.param("not-a-token", id="not-a-token")],
 )
 def test_invalid_link_shows_its_page_and_changes_nothing(app, db, client, auth, outbox, change):
-    """
-    GIVEN a new user's confirmation link with its signature changed, or a
-          link with no token at all
-    WHEN it is followed
-    THEN the page says the link is not valid (400) and offers a new one, and
-         the account is still unconfirmed
-    """
+    # GIVEN a new user's confirmation link with its signature changed, or a link with no token at all
     auth.register(email="new@example.com", username="newreader")
     if change == "tampered":
         link = flip_signature_character(confirmation_link(outbox[0]))
     else:
         link = "/auth/confirm/not-a-token"
 
+    # WHEN it is followed
     response = client.get(link)
 
+    # THEN the page says the link is not valid (400) and offers a new one, and the account is still unconfirmed
     assert response.status_code == 400
     assert INVALID in response.text
     assert RESEND_BUTTON in response.text
@@ -197,20 +182,17 @@ def test_invalid_link_shows_its_page_and_changes_nothing(app, db, client, auth, 
 
 
 def test_link_followed_again_says_the_account_is_already_confirmed(app, db, client, auth, outbox):
-    """
-    GIVEN a user who confirmed their account with the welcome link at NOW
-    WHEN they follow the same link again an hour later
-    THEN a friendly page (200) says it is already confirmed, with no resend
-         button, and the first confirmation date is kept
-    """
+    # GIVEN a user who confirmed their account with the welcome link at NOW
     with time_machine.travel(NOW, tick=False) as traveller:
         auth.register(email="new@example.com", username="newreader")
         link = confirmation_link(outbox[0])
         client.get(link)
         traveller.move_to(NOW + timedelta(hours=1))
 
+        # WHEN they follow the same link again an hour later
         response = client.get(link)
 
+    # THEN a friendly page (200) says it is already confirmed, offering no new link; the first date is kept
     assert response.status_code == 200
     assert ALREADY_CONFIRMED in response.text
     assert RESEND_BUTTON not in response.text
@@ -219,15 +201,13 @@ def test_link_followed_again_says_the_account_is_already_confirmed(app, db, clie
 
 
 def test_another_users_link_shows_its_page_and_confirms_nobody(app, db, newcomer_client, auth, outbox):
-    """
-    GIVEN the newcomer logged in, and the welcome link e-mailed to someone else
-    WHEN the newcomer follows that link
-    THEN the page says it is for another account (403), and neither account is confirmed
-    """
+    # GIVEN the newcomer logged in, and the welcome link e-mailed to someone else
     auth.register(email="new@example.com", username="newreader")
 
+    # WHEN the newcomer follows that link
     response = newcomer_client.get(confirmation_link(outbox[0]))
 
+    # THEN the page says it is for another account (403), and neither account is confirmed
     assert response.status_code == 403
     assert OTHER_ACCOUNT in response.text
     assert stored_confirmed_at(app, db, "newcomer@example.com") is None
@@ -249,15 +229,13 @@ def test_another_users_link_shows_its_page_and_confirms_nobody(app, db, newcomer
     ],
 )
 def test_unconfirmed_user_may_browse(newcomer_client, newcomer_book, path):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN they open a page that only reads the catalogue, or the "please confirm" page
-    THEN it is shown
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN they open a page that only reads the catalogue, or the "please confirm" page
     response = newcomer_client.get(path.format(book_id=newcomer_book.id))
 
+    # THEN it is shown
     assert response.status_code == 200
-    assert "Signed in as newcomer" in response.text
+    assert SIGNED_IN_AS_NEWCOMER in response.text
 
 
 @pytest.mark.parametrize(
@@ -273,15 +251,13 @@ def test_unconfirmed_user_may_browse(newcomer_client, newcomer_book, path):
 def test_unconfirmed_user_may_not_change_books_and_nothing_changes(
     app, db, newcomer_client, newcomer_book, method, path
 ):
-    """
-    GIVEN a logged-in user who has not confirmed their address, owner of a book
-    WHEN they open or post a form that adds, edits or deletes a book
-    THEN they are sent to the "please confirm" page, and no book is added, changed or deleted
-    """
+    # GIVEN a logged-in user who has not confirmed their address, owner of a book
     before = (row_count(app, db, Book), stored_book(app, db, newcomer_book.id))
 
+    # WHEN they open or post a form that adds, edits or deletes a book
     response = newcomer_client.open(path.format(book_id=newcomer_book.id), method=method, data=BOOK_FORM)
 
+    # THEN they are sent to the "please confirm" page, and no book is added, changed or deleted
     assert response.status_code == 302
     assert response.location == UNCONFIRMED_URL
     assert (row_count(app, db, Book), stored_book(app, db, newcomer_book.id)) == before
@@ -289,31 +265,26 @@ def test_unconfirmed_user_may_not_change_books_and_nothing_changes(
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_unconfirmed_admin_may_not_import_books(app, db, make_user, assets, method):
-    """
-    GIVEN a logged-in administrator who has not confirmed their address
-    WHEN they open the CSV import page, or upload tests/assets/books_valid.csv to it
-    THEN they are sent to the "please confirm" page and no book is imported
-    """
+    # GIVEN a logged-in administrator who has not confirmed their address
     admin = make_user(username="newadmin", role="Administrator", confirmed=False)
     client = log_in(app.test_client(), admin)
     upload = {"csv_file": (io.BytesIO((assets / "books_valid.csv").read_bytes()), "books_valid.csv")}
 
+    # WHEN they open the CSV import page, or upload tests/assets/books_valid.csv to it
     response = client.open("/admin/import", method=method, data=upload if method == "POST" else None)
 
+    # THEN they are sent to the "please confirm" page and no book is imported
     assert response.status_code == 302
     assert response.location == UNCONFIRMED_URL
     assert row_count(app, db, Book) == 0
 
 
 def test_please_confirm_page_names_the_address_and_offers_a_new_link(newcomer_client):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN a page they may not use yet sends them to the "please confirm" page
-    THEN it says where the link went and has the resend button; the navigation
-         links to it instead of offering to add a book
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN a page they may not use yet sends them to the "please confirm" page
     response = newcomer_client.get("/books/new", follow_redirects=True)
 
+    # THEN it says where the link went and offers a new one; the navigation links to it, not to the add form
     assert response.request.path == UNCONFIRMED_URL
     assert "<h1>Confirm your e-mail address</h1>" in response.text
     assert "We have e-mailed a link to <strong>newcomer@example.com</strong>" in response.text
@@ -323,64 +294,54 @@ def test_please_confirm_page_names_the_address_and_offers_a_new_link(newcomer_cl
 
 
 def test_unconfirmed_user_may_log_in(client, newcomer, auth):
-    """
-    GIVEN a user who has not confirmed their address
-    WHEN they log in
-    THEN they land on the books page, logged in
-    """
+    # GIVEN a user who has not confirmed their address
+    # WHEN they log in
     response = auth.login(email="newcomer@example.com", follow_redirects=True)
 
+    # THEN they land on the books page, logged in
     assert response.request.path == BOOKS_INDEX
     assert "Logged in." in response.text
-    assert "Signed in as newcomer" in response.text
+    assert SIGNED_IN_AS_NEWCOMER in response.text
 
 
 def test_unconfirmed_user_may_log_out(newcomer_client):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN they log out
-    THEN they land on the home page, logged out
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN they log out
     response = newcomer_client.post("/auth/logout", follow_redirects=True)
 
+    # THEN they land on the home page, logged out
     assert response.request.path == "/"
     assert "You have been logged out." in response.text
     assert "Signed in as" not in response.text
 
 
 def test_unconfirmed_user_asking_for_a_missing_page_gets_the_404_page(newcomer_client):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN they ask for a URL that no route answers
-    THEN they get the 404 page, not the "please confirm" page
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN they ask for a URL that no route answers
     response = newcomer_client.get("/no-such-page")
 
+    # THEN they get the 404 page, not the "please confirm" page
     assert response.status_code == 404
     assert "Page not found" in response.text
 
 
 def test_unconfirmed_user_logged_in_on_the_site_gets_a_json_403_from_the_api(newcomer_client):
-    """
-    GIVEN a user logged in on the site (a session cookie) who has not confirmed their address
-    WHEN the same client asks the API for a token with their password
-    THEN the API answers its own JSON 403, not a redirect to the "please confirm" page
-    """
+    # GIVEN a user logged in on the site (a session cookie) who has not confirmed their address
+    # WHEN the same client asks the API for a token with their password
     response = newcomer_client.post("/api/v1/tokens", auth=("newcomer@example.com", DEFAULT_PASSWORD))
 
+    # THEN the API answers its own JSON 403, not a redirect to the "please confirm" page
     assert_json_error(
         response, 403, "Confirm your e-mail address (follow the link e-mailed to you) to get an API token"
     )
 
 
 def test_please_confirm_page_sends_a_confirmed_user_to_the_books(user_client):
-    """
-    GIVEN a logged-in user whose address is confirmed
-    WHEN they open the "please confirm" page
-    THEN they are sent to the books page
-    """
+    # GIVEN a logged-in user whose address is confirmed
+    # WHEN they open the "please confirm" page
     response = user_client.get(UNCONFIRMED_URL)
 
+    # THEN they are sent to the books page
     assert response.status_code == 302
     assert response.location == BOOKS_INDEX
 
@@ -394,14 +355,11 @@ def test_please_confirm_page_sends_a_confirmed_user_to_the_books(user_client):
     ],
 )
 def test_confirmation_pages_send_a_logged_out_visitor_to_the_login_form(client, outbox, method, path):
-    """
-    GIVEN nobody logged in
-    WHEN a confirmation page is opened or posted to
-    THEN the visitor is sent to the login form, which remembers the page in ``next``,
-         and no e-mail is sent
-    """
+    # GIVEN nobody logged in
+    # WHEN a confirmation page is opened or posted to
     response = client.open(path, method=method)
 
+    # THEN the visitor is sent to the login form, which remembers the page in ``next``, and no e-mail is sent
     assert response.status_code == 302
     assert response.location.startswith("/auth/login?next=%2Fauth%2F")
     assert outbox == []
@@ -411,16 +369,13 @@ def test_confirmation_pages_send_a_logged_out_visitor_to_the_login_form(client, 
 
 
 def test_resend_emails_a_new_link_that_confirms_the_account(app, db, newcomer_client, outbox):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN they press "Send me a new link", then follow the link in the e-mail
-    THEN the "please confirm" page says the link is on its way, one e-mail
-         "Confirm your Bookshelf account" went to them, and its link confirms the account
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN they press "Send me a new link", then follow the link in the e-mail
     response = newcomer_client.post(RESEND_URL, follow_redirects=True)
     [message] = outbox
     newcomer_client.get(confirmation_link(message))
 
+    # THEN the page says a new link is on its way, one e-mail brings it, and it confirms the account
     assert response.request.path == UNCONFIRMED_URL
     assert "A new confirmation link is on its way to newcomer@example.com." in response.text
     assert message["To"] == "newcomer@example.com"
@@ -430,27 +385,22 @@ def test_resend_emails_a_new_link_that_confirms_the_account(app, db, newcomer_cl
 
 
 def test_resend_for_a_confirmed_user_sends_nothing_and_says_so(user_client, outbox):
-    """
-    GIVEN a logged-in user whose address is confirmed
-    WHEN they post to the resend URL
-    THEN no e-mail is sent, and the books page says the account is already confirmed
-    """
+    # GIVEN a logged-in user whose address is confirmed
+    # WHEN they post to the resend URL
     response = user_client.post(RESEND_URL, follow_redirects=True)
 
+    # THEN no e-mail is sent, and the books page says the account is already confirmed
     assert response.request.path == BOOKS_INDEX
     assert ALREADY_CONFIRMED in response.text
     assert outbox == []
 
 
 def test_resend_by_get_sends_nothing(app, db, newcomer_client, outbox):
-    """
-    GIVEN a logged-in user who has not confirmed their address
-    WHEN something sends GET to the resend URL (a link or an <img> on another site)
-    THEN no e-mail is sent: GET /auth/confirm/resend is a confirmation link
-         whose token is "resend", which is not valid (400), and confirms nothing
-    """
+    # GIVEN a logged-in user who has not confirmed their address
+    # WHEN something sends GET to the resend URL (a link or an <img> on another site)
     response = newcomer_client.get(RESEND_URL)
 
+    # THEN no e-mail is sent: GET /auth/confirm/resend is a confirmation link with the invalid token "resend"
     assert response.status_code == 400
     assert INVALID in response.text
     assert outbox == []
@@ -459,15 +409,13 @@ def test_resend_by_get_sends_nothing(app, db, newcomer_client, outbox):
 
 @pytest.mark.options(WTF_CSRF_ENABLED=True)
 def test_resend_without_the_csrf_token_is_a_400_and_sends_nothing(newcomer_client, outbox):
-    """
-    GIVEN CSRF protection on, as in production
-    WHEN the resend form is posted without its token (as another site would)
-    THEN the answer is the 400 page and no e-mail is sent
-    """
+    # GIVEN CSRF protection on, as in production
     newcomer_client.get(UNCONFIRMED_URL)  # a real session, so only the token is missing
 
+    # WHEN the resend form is posted without its token (as another site would)
     response = newcomer_client.post(RESEND_URL)
 
+    # THEN the answer is the 400 page and no e-mail is sent
     assert response.status_code == 400
     assert "The CSRF token is missing." in response.text
     assert outbox == []
@@ -475,16 +423,14 @@ def test_resend_without_the_csrf_token_is_a_400_and_sends_nothing(newcomer_clien
 
 @pytest.mark.options(WTF_CSRF_ENABLED=True)
 def test_resend_with_the_csrf_token_from_the_page_sends_the_link(newcomer_client, outbox):
-    """
-    GIVEN CSRF protection on, and the resend button of the "please confirm" page
-    WHEN its form is posted with the token it carries
-    THEN one e-mail is sent
-    """
+    # GIVEN CSRF protection on, and the resend button of the "please confirm" page
     page = newcomer_client.get(UNCONFIRMED_URL).text
     form = page[page.index('action="/auth/confirm/resend"') :]
     token = csrf_token_from(form)
 
+    # WHEN its form is posted with the token it carries
     response = newcomer_client.post(RESEND_URL, data={"csrf_token": token})
 
+    # THEN one e-mail is sent
     assert response.status_code == 302
     assert len(outbox) == 1

@@ -18,6 +18,7 @@ from tests.helpers import NUL_MESSAGE, SECURITY_HEADERS, assert_json_error, row_
 HALF_WRITTEN_TAG = "written-by-the-request-that-failed"
 FAILURE = "the shelf statistics are on fire"
 TRACE_ID = "trace-0123-abcd"
+SERVER_ERROR_PAGE = "<h1>Something went wrong</h1>"
 
 
 @pytest.fixture
@@ -37,13 +38,11 @@ def broken_home_page(monkeypatch):
 
 
 def test_unknown_page_shows_the_404_page(client):
-    """
-    GIVEN an address the site does not serve
-    WHEN it is requested
-    THEN the friendly 404 page is shown, with a way back home
-    """
+    # GIVEN an address the site does not serve
+    # WHEN it is requested
     response = client.get("/no-such-page")
 
+    # THEN the friendly 404 page is shown, with a way back home
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "<h1>Page not found</h1>" in response.text
@@ -51,54 +50,45 @@ def test_unknown_page_shows_the_404_page(client):
 
 
 def test_non_admin_gets_the_403_page_on_the_import_page(user_client):
-    """
-    GIVEN a logged-in reader without the admin permission
-    WHEN they open the CSV import page
-    THEN the 403 page is shown, saying they lack permission
-    """
+    # GIVEN a logged-in reader without the admin permission
+    # WHEN they open the CSV import page
     response = user_client.get("/admin/import")
 
+    # THEN the 403 page is shown, saying they lack permission
     assert response.status_code == 403
     assert "<h1>Forbidden</h1>" in response.text
     assert "You do not have permission to do that." in response.text
 
 
 def test_get_on_logout_shows_the_405_page_with_an_allow_header(client):
-    """
-    GIVEN the logout endpoint, which accepts POST only
-    WHEN it is requested with GET
-    THEN the 405 page is shown and the Allow header names the methods it accepts
-    """
+    # GIVEN the logout endpoint, which accepts POST only
+    # WHEN it is requested with GET
     response = client.get("/auth/logout")
 
+    # THEN the 405 page is shown and the Allow header names the methods it accepts
     assert response.status_code == 405
     assert "<h1>Method not allowed</h1>" in response.text
-    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
-    assert "POST" in allowed
-    assert "GET" not in allowed
+    assert "POST" in response.allow
+    assert "GET" not in response.allow
 
 
 @pytest.mark.options(MAX_CONTENT_LENGTH=1024)
 def test_body_over_the_size_limit_shows_the_413_page(client):
-    """
-    GIVEN a size limit of 1 KiB on request bodies
-    WHEN a form is posted with a larger body
-    THEN the 413 page is shown (the limit applies to every body, not only uploads)
-    """
+    # GIVEN a size limit of 1 KiB on request bodies
+    # WHEN a form is posted with a larger body
     response = client.post("/auth/login", data={"email": "a" * 2048, "password": "x"})
 
+    # THEN the 413 page is shown (the limit applies to every body, not only uploads)
     assert response.status_code == 413
     assert "<h1>File too large</h1>" in response.text
 
 
 def test_bad_query_string_shows_the_400_page_with_the_reason(client):
-    """
-    GIVEN the book list, whose page number must be a whole number from 1 up
-    WHEN it is requested with ?page=abc
-    THEN the 400 page is shown, saying what was wrong
-    """
+    # GIVEN the book list, whose page number must be a whole number from 1 up
+    # WHEN it is requested with ?page=abc
     response = client.get("/books/", query_string={"page": "abc"})
 
+    # THEN the 400 page is shown, saying what was wrong
     assert response.status_code == 400
     assert "<h1>Bad request</h1>" in response.text
     assert "page must be a whole number from 1 to 999999999." in response.text
@@ -108,13 +98,11 @@ def test_bad_query_string_shows_the_400_page_with_the_reason(client):
 
 
 def test_unknown_api_path_returns_a_json_404(client):
-    """
-    GIVEN an /api/ address that does not exist
-    WHEN it is requested
-    THEN the answer is a JSON 404, not the HTML page (API clients parse JSON)
-    """
+    # GIVEN an /api/ address that does not exist
+    # WHEN it is requested
     response = client.get("/api/v1/no-such-resource")
 
+    # THEN the answer is a JSON 404, not the HTML page (API clients parse JSON)
     assert_json_error(response, 404, error="Not Found")
     assert "<html" not in response.text
     # The HTML error's own Content-Type is dropped, not sent as a second one.
@@ -122,28 +110,23 @@ def test_unknown_api_path_returns_a_json_404(client):
 
 
 def test_wrong_method_on_the_api_returns_a_json_405_with_an_allow_header(client, api_headers):
-    """
-    GIVEN the book collection, which does not accept DELETE
-    WHEN it is sent a DELETE
-    THEN the answer is a JSON 405 whose Allow header lists the accepted methods
-    """
+    # GIVEN the book collection, which does not accept DELETE
+    # WHEN it is sent a DELETE
     response = client.delete("/api/v1/books", headers=api_headers)
 
+    # THEN the answer is a JSON 405 whose Allow header lists the accepted methods
     assert_json_error(response, 405, error="Method Not Allowed")
-    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
-    assert "GET" in allowed
-    assert "DELETE" not in allowed
+    assert "GET" in response.allow
+    assert "DELETE" not in response.allow
 
 
 @pytest.mark.options(MAX_CONTENT_LENGTH=100)
 def test_api_body_over_the_size_limit_returns_a_json_413(client, api_headers):
-    """
-    GIVEN a size limit of 100 bytes on request bodies
-    WHEN a larger JSON body is posted to the API
-    THEN the answer is a JSON 413
-    """
+    # GIVEN a size limit of 100 bytes on request bodies
+    # WHEN a larger JSON body is posted to the API
     response = client.post("/api/v1/books", headers=api_headers, json={"title": "x" * 200})
 
+    # THEN the answer is a JSON 413
     assert_json_error(response, 413, error="Request Entity Too Large")
 
 
@@ -151,29 +134,26 @@ def test_api_body_over_the_size_limit_returns_a_json_413(client, api_headers):
 
 
 def test_exception_in_a_view_propagates_to_the_test_by_default(client, broken_home_page):
-    """
-    GIVEN a TESTING app (PROPAGATE_EXCEPTIONS unset, so Flask re-raises)
-          and a home page whose statistics query raises
-    WHEN the home page is requested
-    THEN the exception reaches the test, with its traceback: this is why a
-         bug in a view fails a test loudly, and why the tests that check the
-         500 page turn PROPAGATE_EXCEPTIONS off to see what a user would see
-    """
-    with pytest.raises(RuntimeError, match=FAILURE):
+    """Why a bug in a view fails a test loudly, and why the tests of the 500 page
+    turn PROPAGATE_EXCEPTIONS off: to see what a user would see."""
+    # GIVEN a TESTING app (PROPAGATE_EXCEPTIONS unset, so Flask re-raises) whose home page raises
+    # WHEN the home page is requested
+    with pytest.raises(RuntimeError) as excinfo:
         client.get("/")
+
+    # THEN the view's own exception reaches the test, with its traceback
+    assert str(excinfo.value) == FAILURE
 
 
 @pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
 def test_exception_in_a_view_shows_the_500_page_without_details(client, broken_home_page):
-    """
-    GIVEN a home page whose statistics query raises, and exceptions not propagated
-    WHEN the home page is requested
-    THEN the friendly 500 page is shown, with no traceback or error message in it
-    """
+    # GIVEN a home page whose statistics query raises, and exceptions not propagated
+    # WHEN the home page is requested
     response = client.get("/")
 
+    # THEN the friendly 500 page is shown, with no traceback or error message in it
     assert response.status_code == 500
-    assert "<h1>Something went wrong</h1>" in response.text
+    assert SERVER_ERROR_PAGE in response.text
     assert "It has been logged" in response.text
     assert "Traceback" not in response.text
     assert "RuntimeError" not in response.text
@@ -182,14 +162,11 @@ def test_exception_in_a_view_shows_the_500_page_without_details(client, broken_h
 
 @pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
 def test_exception_in_a_view_is_logged_with_its_traceback(client, broken_home_page, caplog):
-    """
-    GIVEN a home page whose statistics query raises, and exceptions not propagated
-    WHEN the home page is requested
-    THEN Flask logs the exception at ERROR with its traceback, and the
-         teardown hook logs which request failed
-    """
+    # GIVEN a home page whose statistics query raises, and exceptions not propagated
+    # WHEN the home page is requested
     client.get("/")
 
+    # THEN Flask logs the exception at ERROR with its traceback; the teardown hook logs which request failed
     errors = [record for record in caplog.records if record.levelname == "ERROR"]
     messages = [record.getMessage() for record in errors]
     assert "Exception on / [GET]" in messages
@@ -200,15 +177,10 @@ def test_exception_in_a_view_is_logged_with_its_traceback(client, broken_home_pa
 
 @pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
 def test_database_error_in_a_view_is_rolled_back_before_the_500_page_renders(app, db, user_client, monkeypatch):
-    """
-    GIVEN a home page that writes a row, then fails on a second write
-          (a unique constraint), leaving the session unusable until rolled back
-    WHEN a logged-in reader requests it
-    THEN the 500 page renders with the reader's name (the page loads the user
-         from the database after the failure: the handler rolled back first)
-         and the half-written row is not in the database
-    """
+    """The 500 page loads the user from the database after the failure: it can
+    only do so if the handler rolled the unusable session back first."""
 
+    # GIVEN a home page that writes a row, then fails on a unique constraint, leaving the session unusable
     def failing_shelf_stats():
         db.session.add(Tag(name=HALF_WRITTEN_TAG))
         db.session.flush()
@@ -217,10 +189,12 @@ def test_database_error_in_a_view_is_rolled_back_before_the_500_page_renders(app
 
     monkeypatch.setattr("sample_app.main.views.shelf_stats", failing_shelf_stats)
 
+    # WHEN a logged-in reader requests it
     response = user_client.get("/")
 
+    # THEN the 500 page renders with the reader's name, and the half-written row is not stored
     assert response.status_code == 500
-    assert "<h1>Something went wrong</h1>" in response.text
+    assert SERVER_ERROR_PAGE in response.text
     assert "Signed in as reader" in response.text
     with app.app_context():
         assert db.session.scalar(db.select(Tag).filter_by(name=HALF_WRITTEN_TAG)) is None
@@ -228,12 +202,7 @@ def test_database_error_in_a_view_is_rolled_back_before_the_500_page_renders(app
 
 @pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
 def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkeypatch):
-    """
-    GIVEN an API view whose query raises, and exceptions not propagated
-    WHEN it is requested
-    THEN the answer is a JSON 500 with a generic message, no details
-    """
-
+    # GIVEN an API view whose query raises, and exceptions not propagated
     def failing_filter_books(*args, **kwargs):
         raise RuntimeError(FAILURE)
 
@@ -241,8 +210,10 @@ def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkey
     # the catalogue module at each call, so that is the attribute to patch.
     monkeypatch.setattr("sample_app.catalogue.filter_books", failing_filter_books)
 
+    # WHEN it is requested
     response = client.get("/api/v1/books", headers=api_headers)
 
+    # THEN the answer is a JSON 500 with a generic message, no details
     assert_json_error(response, 500, "An unexpected error occurred.", error="Internal Server Error")
     assert FAILURE not in response.text
 
@@ -263,13 +234,11 @@ def test_exception_in_an_api_view_returns_a_json_500(client, api_headers, monkey
     ],
 )
 def test_error_responses_carry_the_request_id_and_security_headers(client, method, path, status):
-    """
-    GIVEN a request that fails (HTML or JSON), sent with an X-Request-ID
-    WHEN it is answered
-    THEN the error response echoes the id and has every security header
-    """
+    # GIVEN a request that fails (HTML or JSON), sent with an X-Request-ID
+    # WHEN it is answered
     response = client.open(path, method=method, headers={"X-Request-ID": TRACE_ID})
 
+    # THEN the error response echoes the id and has every security header
     assert response.status_code == status
     assert response.headers["X-Request-ID"] == TRACE_ID
     assert security_headers(response) == SECURITY_HEADERS
@@ -277,13 +246,11 @@ def test_error_responses_carry_the_request_id_and_security_headers(client, metho
 
 @pytest.mark.options(PROPAGATE_EXCEPTIONS=False)
 def test_500_response_carries_the_request_id_and_security_headers(client, broken_home_page):
-    """
-    GIVEN a home page whose statistics query raises, and exceptions not propagated
-    WHEN it is requested with an X-Request-ID
-    THEN the 500 response still echoes the id (to find it in the logs) and has the security headers
-    """
+    # GIVEN a home page whose statistics query raises, and exceptions not propagated
+    # WHEN it is requested with an X-Request-ID
     response = client.get("/", headers={"X-Request-ID": TRACE_ID})
 
+    # THEN the 500 response still echoes the id (to find it in the logs), and has the security headers
     assert response.status_code == 500
     assert response.headers["X-Request-ID"] == TRACE_ID
     assert security_headers(response) == SECURITY_HEADERS
@@ -302,41 +269,35 @@ def test_500_response_carries_the_request_id_and_security_headers(client, broken
     ],
 )
 def test_nul_character_in_a_form_is_a_400_and_writes_nothing(app, db, user_client, path, form):
-    """
-    GIVEN a form field holding a NUL character (PostgreSQL refuses NUL in text)
-    WHEN the form is posted
-    THEN the 400 page explains it, on every backend, and no user or book is written
-    """
+    # GIVEN a form field holding a NUL character (PostgreSQL refuses NUL in text)
     before = (row_count(app, db, User), row_count(app, db, Book))
 
+    # WHEN the form is posted
     response = user_client.post(path, data=form)
 
+    # THEN the 400 page explains it, on every backend, and no user or book is written
     assert response.status_code == 400
     assert NUL_MESSAGE in response.text
     assert (row_count(app, db, User), row_count(app, db, Book)) == before
 
 
 def test_nul_character_in_a_query_string_is_a_400(client):
-    """
-    GIVEN a search with %00 in the query string
-    WHEN the books page is requested
-    THEN the 400 page explains it instead of a database error
-    """
+    # GIVEN a search with %00 in the query string
+    # WHEN the books page is requested
     response = client.get("/books/?q=a%00b")
 
+    # THEN the 400 page explains it instead of a database error
     assert response.status_code == 400
     assert NUL_MESSAGE in response.text
 
 
 def test_error_without_its_own_template_uses_the_generic_page(app):
-    """
-    GIVEN an HTTP error with no template of its own (410 Gone)
-    WHEN the app's handler renders it for a page outside the API
-    THEN the generic error page shows the error's name and description, with its status
-    """
+    # GIVEN an HTTP error with no template of its own (410 Gone)
+    # WHEN the app's handler renders it for a page outside the API
     with app.test_request_context("/books/1"):
         body, status, headers = handle_http_exception(Gone("This book was withdrawn."))
 
+    # THEN the generic error page shows the error's name and description, with its status
     assert status == 410
     assert "<h1>Gone</h1>" in body
     assert "This book was withdrawn." in body
@@ -344,13 +305,11 @@ def test_error_without_its_own_template_uses_the_generic_page(app):
 
 
 def test_json_error_for_a_status_without_a_standard_name_says_error(app):
-    """
-    GIVEN a status code that has no standard reason phrase (499)
-    WHEN a JSON error is built for it
-    THEN its "error" is the plain word "Error" and the status is kept
-    """
+    # GIVEN a status code that has no standard reason phrase (499)
+    # WHEN a JSON error is built for it
     with app.app_context():
         response = json_error(499, "Client closed the request")
 
+    # THEN its "error" is the plain word "Error" and the status is kept
     assert response.status_code == 499
     assert response.json == {"error": "Error", "message": "Client closed the request"}

@@ -50,40 +50,33 @@ def requests_for(app, endpoints):
 
 
 def test_every_public_endpoint_is_a_route_of_the_app(app):
-    """
-    GIVEN the list of public endpoints
-    WHEN it is compared with the app's url_map
-    THEN each name is a real endpoint (a renamed view does not leave a stale entry)
-    """
+    # GIVEN the list of public endpoints
+    # WHEN it is compared with the app's url_map
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
 
+    # THEN each name is a real endpoint (a renamed view does not leave a stale entry)
     assert PUBLIC - endpoints == set()
 
 
 def test_every_rule_argument_has_a_value_for_the_audit(app):
-    """
-    GIVEN every rule in the app's url_map
-    WHEN the names of its URL arguments are collected
-    THEN each has a value in URL_ARGUMENTS, so the audit can build every URL
-    """
+    # GIVEN every rule in the app's url_map
+    # WHEN the names of its URL arguments are collected
     arguments = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
 
+    # THEN each has a value in URL_ARGUMENTS, so the audit can build every URL
     assert arguments - URL_ARGUMENTS.keys() == set()
 
 
 def test_every_endpoint_not_listed_as_public_refuses_an_anonymous_request(app, client, subtests):
-    """
-    GIVEN every endpoint of the app that is not in PUBLIC, with every method it takes
-    WHEN an anonymous client sends that request
-    THEN a page redirects to the login form (with ``next``) and an API route
-         answers 401 with a WWW-Authenticate challenge
-    """
+    # GIVEN every endpoint of the app that is not in PUBLIC, with every method it takes
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - PUBLIC
 
+    # WHEN an anonymous client sends each request
     for endpoint, method, url in requests_for(app, endpoints):
         with subtests.test(endpoint=endpoint, method=method):
             response = client.open(url, method=method)
 
+            # THEN a page redirects to the login form (with ``next``), an API route answers a 401 challenge
             if url.startswith("/api/"):
                 assert response.status_code == 401
                 assert "WWW-Authenticate" in response.headers
@@ -93,15 +86,13 @@ def test_every_endpoint_not_listed_as_public_refuses_an_anonymous_request(app, c
 
 
 def test_every_public_endpoint_answers_an_anonymous_request(app, client, make_book, subtests):
-    """
-    GIVEN book 1 in the catalogue and every endpoint in PUBLIC
-    WHEN an anonymous client sends each request
-    THEN each answers 200 itself: no login redirect, no 401
-    """
+    # GIVEN book 1 in the catalogue, so that its page exists
     make_book(id=1)
 
+    # WHEN an anonymous client sends each request of every endpoint in PUBLIC
     for endpoint, method, url in requests_for(app, PUBLIC):
         with subtests.test(endpoint=endpoint, method=method):
             # Closed when done: a static file's response holds the file open.
             with client.open(url, method=method) as response:
+                # THEN each answers 200 itself: no login redirect, no 401
                 assert response.status_code == 200

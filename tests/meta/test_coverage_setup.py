@@ -5,6 +5,8 @@ subprocess or the live server: the gate then fails for no reason, or the report
 shows gaps that are not there. These tests run a tiny suite with ``pytester``,
 under ``-n 2 --cov``, with this repository's ``[coverage:run]`` section and its
 ``live_server`` fixture (tests/fixtures/live_server.py), and read the report.
+The tiny projects are files in tests/meta/coverage_package/, their test
+modules named without ``test_`` so that this run does not collect them.
 
 Patterns: testing the harness with pytester; coverage of workers, subprocesses
 and threads; live server in a thread; unittest leg under coverage, combined;
@@ -22,82 +24,30 @@ suite that way; with pytest-flask's server it reports the live lines missing.
 
 import configparser
 import re
+import shutil
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import ROOT, inner_pytest_environment
 
-PACKAGE = {
-    "pkg/__init__.py": "",
-    "pkg/code.py": """
-import flask
+PROJECTS = Path(__file__).resolve().parent / "coverage_package"
+COVERAGE = [sys.executable, "-m", "coverage"]
 
 
-def run_in_worker():
-    return "worker"
-
-
-def run_in_subprocess():
-    return "subprocess"
-
-
-def create_app():
-    app = flask.Flask(__name__)
-
-    @app.route("/")
-    def index():
-        return run_in_live_server()
-
-    return app
-
-
-def run_in_live_server():
-    return "live"
-""",
-}
-
-TESTS = """
-import subprocess
-import sys
-import urllib.request
-
-import pytest
-
-from pkg.code import create_app, run_in_worker
-
-
-@pytest.fixture
-def app():
-    return create_app()
-
-
-def test_in_worker():
-    assert run_in_worker() == "worker"
-
-
-def test_in_subprocess():
-    code = "from pkg.code import run_in_subprocess; print(run_in_subprocess())"
-    assert subprocess.check_output([sys.executable, "-c", code], text=True).strip() == "subprocess"
-
-
-def test_in_live_server(live_server):
-    assert urllib.request.urlopen(live_server.url("/")).read() == b"live"
-"""
-
-
-def write_files(pytester, files):
-    """``{path: source}`` written as they are (makepyfile would strip the first
-    newline, and the line numbers the tests expect would move)."""
-    for path, source in files.items():
-        pytester.path.joinpath(path).parent.mkdir(exist_ok=True)
-        pytester.path.joinpath(path).write_text(source)
+def copy_project(pytester, name):
+    """Copy ``coverage_package/<name>`` into the pytester folder, each ``*_suite.py`` or
+    ``*_leg.py`` module renamed ``test_*.py`` as the tiny project's own run collects it."""
+    shutil.copytree(PROJECTS / name, pytester.path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    for module in [*pytester.path.glob("*_suite.py"), *pytester.path.glob("*_leg.py")]:
+        module.rename(module.with_name(f"test_{module.name}"))
 
 
 def write_project(pytester, drop=None):
-    """The tiny project, with this repo's [coverage:run] settings (minus ``drop``)
-    and its live server."""
+    """The tiny project of code run in workers, with this repo's [coverage:run] settings
+    (minus ``drop``, a ``(key, value)``) and its live server."""
     repo = configparser.ConfigParser()
     repo.read(ROOT / "setup.cfg")
     settings = dict(repo["coverage:run"], source="pkg")
@@ -108,8 +58,7 @@ def write_project(pytester, drop=None):
     lines = ["[coverage:run]"]
     lines += [f"{key} = {value}" for key, value in settings.items()]
     pytester.makefile(".cfg", setup="\n".join(lines))
-    write_files(pytester, PACKAGE)
-    pytester.makepyfile(test_tiny=TESTS)
+    copy_project(pytester, "workers")
     pytester.makeconftest('pytest_plugins = ["tests.fixtures.live_server"]')
 
 
@@ -125,143 +74,99 @@ def run_with_coverage(pytester, monkeypatch):
     return result
 
 
+def coverage_of(result, module):
+    """The percentage on ``module``'s line of a coverage report."""
+    line = next(line for line in result.outlines if line.startswith(module))
+    return line.split()[-1]
+
+
 @pytest.mark.slow  # a pytest run in a subprocess
 def test_repository_settings_measure_workers_subprocesses_and_live_server(pytester, monkeypatch):
-    """
-    GIVEN functions that run only in an xdist worker, a subprocess and the live server
-    WHEN the tiny suite runs under -n 2 --cov with this repository's settings
-    THEN every line of the package is reported as covered
-    """
+    # GIVEN functions that run only in an xdist worker, a subprocess and the live server
     write_project(pytester)
 
+    # WHEN the tiny suite runs under -n 2 --cov with this repository's settings
     result = run_with_coverage(pytester, monkeypatch)
 
+    # THEN every line of the package is reported as covered
     result.stdout.fnmatch_lines(["pkg/code.py * 100%"])
 
 
 @pytest.mark.slow  # a pytest run in a subprocess
 def test_live_server_is_measured_when_the_run_ignores_sigint(pytester, monkeypatch):
-    """
-    GIVEN a run started the way a CI script starts one in the background:
-          SIGINT ignored, in this process and every process it starts
-    WHEN the tiny suite runs under -n 2 --cov
-    THEN the live server's lines are still reported as covered
-    """
+    # GIVEN a run started the way a CI script starts one in the background:
+    # SIGINT ignored, in this process and every process it starts (as from a shell,
+    # child processes inherit an ignored disposition)
     write_project(pytester)
-    # Ignored dispositions are inherited by child processes, as from a shell.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    # WHEN the tiny suite runs under -n 2 --cov
     try:
         result = run_with_coverage(pytester, monkeypatch)
     finally:
         signal.signal(signal.SIGINT, previous)
 
+    # THEN the live server's lines are still reported as covered
     result.stdout.fnmatch_lines(["pkg/code.py * 100%"])
 
 
 @pytest.mark.slow  # a pytest run in a subprocess
 def test_without_patch_subprocess_the_subprocess_is_not_measured(pytester, monkeypatch):
-    """
-    GIVEN this repository's settings without ``patch = subprocess``
-    WHEN the tiny suite runs under -n 2 --cov
-    THEN the report misses the line only the subprocess ran: the setting is needed
-    """
+    # GIVEN this repository's settings without ``patch = subprocess``
     write_project(pytester, drop=("patch", "subprocess"))
 
+    # WHEN the tiny suite runs under -n 2 --cov
     result = run_with_coverage(pytester, monkeypatch)
 
-    line_number = PACKAGE["pkg/code.py"].splitlines().index('    return "subprocess"') + 1
+    # THEN the report misses line 9 of pkg/code.py, which only the subprocess ran: the setting is needed
     report = next(line for line in result.stdout.lines if line.startswith("pkg/code.py"))
-    missing = report.split("%", 1)[1]  # the "Missing" column, e.g. " 7, 14-15"
+    missing = report.split("%", 1)[1]  # the "Missing" column, e.g. " 9, 17"
     assert "100%" not in report
-    assert re.search(rf"\b{line_number}\b", missing), report
-
-
-# --- legs combined: unittest and pytest -------------------------------------------
-
-LEGS = {
-    "pkg/__init__.py": "",
-    "pkg/legs.py": """
-def run_by_unittest():
-    return "unittest"
-
-
-def run_by_pytest():
-    return "pytest"
-""",
-    "test_unittest_leg.py": """
-import unittest
-
-from pkg.legs import run_by_unittest
-
-
-class UnittestLeg(unittest.TestCase):
-    def test_unittest_leg(self):
-        self.assertEqual(run_by_unittest(), "unittest")
-""",
-    "test_pytest_leg.py": """
-from pkg.legs import run_by_pytest
-
-
-def test_pytest_leg():
-    assert run_by_pytest() == "pytest"
-""",
-}
-
-
-def coverage_of(result):
-    """The percentage on the ``pkg/legs.py`` line of a ``coverage report``."""
-    line = next(line for line in result.outlines if line.startswith("pkg/legs.py"))
-    return line.split()[-1]
+    assert re.search(r"\b9\b", missing), report
 
 
 @pytest.mark.slow  # a pytest run in a subprocess
 def test_unittest_and_pytest_legs_combine_into_one_report(pytester, monkeypatch):
-    """
-    GIVEN a function only a unittest test runs and one only a pytest test runs
-    WHEN the unittest leg runs under ``coverage run -m unittest`` and the pytest
-         leg under ``--cov``, each leaving its data in data/ (as ``make
-         test-unittest`` and the other legs do), and ``coverage combine`` joins them
-    THEN each leg alone covers half the module, and the combined report all of it
-    """
-    inner_pytest_environment(monkeypatch)
+    # GIVEN a function only a unittest test runs and one only a pytest test runs
+    copy_project(pytester, "legs")
     pytester.makefile(".cfg", setup="[coverage:run]\nsource = pkg\nparallel = True")
-    write_files(pytester, LEGS)
+    inner_pytest_environment(monkeypatch)
     data = pytester.path / "data"
-    coverage = [sys.executable, "-m", "coverage"]
 
+    # WHEN the unittest leg runs under ``coverage run -m unittest`` and the pytest leg under
+    # ``--cov``, each leaving its data in data/ (as ``make test-unittest`` and the other legs do),
+    # and ``coverage combine`` joins them
     monkeypatch.setenv("COVERAGE_FILE", str(data / ".coverage.unittest"))
-    unittest_leg = pytester.run(*coverage, "run", "-m", "unittest", "test_unittest_leg")
+    unittest_leg = pytester.run(*COVERAGE, "run", "-m", "unittest", "test_unittest_leg")
     monkeypatch.setenv("COVERAGE_FILE", str(data / ".coverage.pytest"))
     pytest_leg = pytester.run(sys.executable, "-m", "pytest", "test_pytest_leg.py", "-p", "no:randomly", "--cov")
     monkeypatch.setenv("COVERAGE_FILE", str(pytester.path / ".coverage"))
-    each_leg = [coverage_of(pytester.run(*coverage, "report", f"--data-file={path}")) for path in data.iterdir()]
-    pytester.run(*coverage, "combine", "--keep", str(data))
-    combined = pytester.run(*coverage, "report", "--fail-under=100")
+    each_leg = [pytester.run(*COVERAGE, "report", f"--data-file={path}") for path in data.iterdir()]
+    pytester.run(*COVERAGE, "combine", "--keep", str(data))
+    combined = pytester.run(*COVERAGE, "report", "--fail-under=100")
 
+    # THEN each leg alone covers half the module, and the combined report all of it
     assert (unittest_leg.ret, pytest_leg.ret) == (0, 0)
-    assert each_leg == ["75%", "75%"]  # of 4 statements, each leg misses the other's body
-    assert coverage_of(combined) == "100%"
+    # of 4 statements, each leg misses the other's body
+    assert [coverage_of(report, "pkg/legs.py") for report in each_leg] == ["75%", "75%"]
+    assert coverage_of(combined, "pkg/legs.py") == "100%"
     assert combined.ret == 0
 
 
-# --- what the gate may not see ----------------------------------------------------
-
-
 def test_no_line_of_the_app_is_hidden_from_the_coverage_gate():
-    """
-    GIVEN the app's source files
-    WHEN they are searched for ``pragma: no cover``
-    THEN there is none: every line of sample_app counts towards the 100% gate
-
-    Hiding a line is a decision to review, not a way past a red gate. If a line
+    """Hiding a line is a decision to review, not a way past a red gate. If a line
     truly cannot run in tests (a platform branch, code coverage cannot follow),
-    mark it ``# pragma: no cover - <why>`` and name it here, with the reason.
-    """
+    mark it ``# pragma: no cover - <why>`` and name it here, with the reason."""
+    # GIVEN the app's source files
+    sources = sorted((ROOT / "sample_app").rglob("*.py"))
+
+    # WHEN they are searched for ``pragma: no cover``
     hidden = {
         f"{path.relative_to(ROOT)}:{number}": line.strip()
-        for path in sorted((ROOT / "sample_app").rglob("*.py"))
+        for path in sources
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if "pragma: no cover" in line
     }
 
+    # THEN there is none: every line of sample_app counts towards the 100% gate
     assert hidden == {}

@@ -11,14 +11,14 @@ README shows, so a total rounded up to 100% would hide a failing gate.
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
+
 SCRIPT = ROOT / "scripts" / "coverage_summary.py"
 
 REPORT = """<?xml version="1.0" ?>
-<coverage lines-valid="{lines_valid}" lines-covered="{lines_covered}"
-          branches-valid="{branches_valid}" branches-covered="{branches_covered}">
+<coverage lines-valid="{lines[1]}" lines-covered="{lines[0]}"
+          branches-valid="{branches[1]}" branches-covered="{branches[0]}">
   <packages><package name="sample_app"><classes>
     <class name="isbn.py" filename="sample_app/isbn.py" line-rate="1" branch-rate="1"/>
     <class name="lookup.py" filename="sample_app/lookup.py" line-rate="{lookup_line_rate}" branch-rate="1"/>
@@ -27,30 +27,34 @@ REPORT = """<?xml version="1.0" ?>
 """
 
 
-def summarise(tmp_path, **counts):
-    """Run the script on a report with ``counts``; return (stdout, badge text)."""
-    report = tmp_path / "coverage.xml"
-    report.write_text(REPORT.format(**counts))
+def write_report(folder, lines, branches, lookup_line_rate):
+    """A Cobertura report in ``folder`` of ``lines`` and ``branches`` ``(covered, valid)``, whose
+    isbn.py is fully covered and lookup.py covered at ``lookup_line_rate``; returns its path."""
+    report = folder / "coverage.xml"
+    report.write_text(REPORT.format(lines=lines, branches=branches, lookup_line_rate=lookup_line_rate))
+    return report
+
+
+def summarise(report):
+    """Run the script on ``report`` as CI does, writing beside it; return (stdout, badge text)."""
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), str(report), "--out", str(tmp_path)],
+        [sys.executable, str(SCRIPT), str(report), "--out", str(report.parent)],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert (tmp_path / "coverage-summary.md").read_text() == result.stdout
-    return result.stdout, (tmp_path / "coverage-badge.svg").read_text()
+    assert (report.parent / "coverage-summary.md").read_text() == result.stdout
+    return result.stdout, (report.parent / "coverage-badge.svg").read_text()
 
 
 def test_full_coverage_is_a_green_100_percent(tmp_path):
-    """
-    GIVEN a report with every line and branch covered
-    WHEN the summary is made
-    THEN it says 100% with the figures, names no file, and the badge is green
-    """
-    summary, badge = summarise(
-        tmp_path, lines_valid=40, lines_covered=40, branches_valid=10, branches_covered=10, lookup_line_rate=1
-    )
+    # GIVEN a report with every line and branch covered
+    report = write_report(tmp_path, lines=(40, 40), branches=(10, 10), lookup_line_rate=1)
 
+    # WHEN the summary is made
+    summary, badge = summarise(report)
+
+    # THEN it says 100% with the figures, names no file, and the badge is green
     assert summary.splitlines()[0] == "## Coverage: 100% (combined from every CI leg)"
     assert "Lines 40 of 40, branches 10 of 10. The gate is 100%." in summary
     assert "Every file of `sample_app` is fully covered." in summary
@@ -59,15 +63,13 @@ def test_full_coverage_is_a_green_100_percent(tmp_path):
 
 
 def test_one_line_missed_in_ten_thousand_is_not_rounded_up_to_100(tmp_path):
-    """
-    GIVEN a report with 9,999 of 10,000 lines covered (99.99%) and no branches
-    WHEN the summary is made
-    THEN it says 99.99%, lists the file not fully covered, and the badge is amber
-    """
-    summary, badge = summarise(
-        tmp_path, lines_valid=10000, lines_covered=9999, branches_valid=0, branches_covered=0, lookup_line_rate=0.9995
-    )
+    # GIVEN a report with 9,999 of 10,000 lines covered (99.99%), the missed one in lookup.py, no branches
+    report = write_report(tmp_path, lines=(9999, 10000), branches=(0, 0), lookup_line_rate=0.9995)
 
+    # WHEN the summary is made
+    summary, badge = summarise(report)
+
+    # THEN it says 99.99%, lists the file not fully covered, and the badge is amber
     assert summary.splitlines()[0] == "## Coverage: 99.99% (combined from every CI leg)"
     assert "| `sample_app/lookup.py` | 99.9% |" in summary
     assert "isbn.py" not in summary

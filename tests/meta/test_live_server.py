@@ -46,34 +46,30 @@ def test_page_comes_back(live_server):
 
 @pytest.mark.slow
 def test_live_server_works_under_the_forkserver_start_method(pytester, monkeypatch):
-    """
-    GIVEN a run whose multiprocessing start method is "forkserver", as Python
-          3.14 makes it on Linux (pytest-flask's forked server cannot pickle the app)
-    WHEN a test fetches a page from ``live_server``
-    THEN the page comes back
-    """
+    # GIVEN a run whose multiprocessing start method is "forkserver", as Python 3.14
+    # makes it on Linux (pytest-flask's forked server cannot pickle the app)
     pytester.makeconftest(FORKSERVER_CONFTEST)
     pytester.makepyfile(test_fetch=FETCH_TEST)
     inner_pytest_environment(monkeypatch, PYTHONPATH=str(ROOT))
 
+    # WHEN a test fetches a page from ``live_server``
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
 
+    # THEN the page comes back
     result.assert_outcomes(passed=1)
 
 
 def test_stopped_live_server_no_longer_answers():
-    """
-    GIVEN a live server that answered a request
-    WHEN it is stopped
-    THEN its port refuses connections
-    """
+    # GIVEN a live server that answered a request
     app = flask.Flask(__name__)
     app.add_url_rule("/", "index", lambda: "served")
     server = LiveServer(app)
     server.start()
     assert urllib.request.urlopen(server.url("/")).read() == b"served"
 
+    # WHEN it is stopped
     server.stop()
 
+    # THEN its port refuses connections
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((server.host, server.port), timeout=5)

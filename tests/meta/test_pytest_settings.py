@@ -30,31 +30,27 @@ SETTINGS = [
 
 @pytest.mark.parametrize("settings", SETTINGS)
 def test_unregistered_marker_fails_the_run(pytester, settings):
-    """
-    GIVEN the pytest settings and a test marked with a name no one registered
-    WHEN pytest runs
-    THEN the run fails at collection, naming the marker
-    """
+    # GIVEN the pytest settings and a test marked with a name no one registered
     pytester.makefile(".cfg", setup=settings)
     pytester.makepyfile(**{"tests/test_marked": "import pytest\n\n@pytest.mark.slwo\ndef test_x():\n    pass\n"})
 
+    # WHEN pytest runs
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
 
+    # THEN the run fails at collection, naming the marker
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*'slwo' not found in `markers` configuration option*"])
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
 def test_unknown_setting_fails_the_run(pytester, settings):
-    """
-    GIVEN the pytest settings with a key no plugin declares (a misspelt one)
-    WHEN pytest runs
-    THEN it stops before running any test, naming the key
-    """
+    # GIVEN the pytest settings with a key no plugin declares (a misspelt one)
     pytester.makefile(".cfg", setup=settings + "xfail_strcit = true\n")
     pytester.makepyfile(**{"tests/test_plain": "def test_x():\n    pass\n"})
 
+    # WHEN pytest runs
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
 
+    # THEN it stops before running any test, naming the key
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*Unknown config option: xfail_strcit*"])

@@ -41,22 +41,24 @@ def workflow_versions():
 
 
 def test_readme_and_workflow_name_the_classifiers_versions():
-    """
-    GIVEN the versions in setup.cfg's classifiers
-    WHEN the README's sentence and the workflow's matrix are read
-    THEN all three name the same versions, in the same order
-    """
+    # GIVEN the versions in setup.cfg's classifiers
     versions = classifier_versions()
 
+    # WHEN the README's sentence and the workflow's matrix are read
+    readme, workflow = readme_versions(), workflow_versions()
+
+    # THEN all three name the same versions, in the same order
     assert versions == ["3.11", "3.12", "3.13", "3.14"]
-    assert readme_versions() == versions
-    assert workflow_versions() == versions
+    assert readme == versions
+    assert workflow == versions
 
 
 def test_python_requires_starts_at_the_oldest_claimed_version():
-    """
-    GIVEN the classifiers' oldest version
-    WHEN python_requires is read
-    THEN pip refuses exactly the versions below it
-    """
-    assert setup_cfg()["options"]["python_requires"] == f">={classifier_versions()[0]}"
+    # GIVEN the classifiers' oldest version
+    oldest = classifier_versions()[0]
+
+    # WHEN python_requires is read
+    python_requires = setup_cfg()["options"]["python_requires"]
+
+    # THEN pip refuses exactly the versions below it
+    assert python_requires == f">={oldest}"

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_recipes, inner_database_variables, inner_pytest_environment
+from tests.helpers import ROOT, copy_recipes, inner_database_variables, inner_pytest_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "transplant_apps"
 BLOCK_START = "# --- YOUR APP"
 BLOCK_END = "# --- END OF YOUR APP"
@@ -85,13 +84,11 @@ def transplant(app_name, destination):
 
 
 def test_readme_has_a_block_for_each_transplant_app():
-    """
-    GIVEN the copying page's recipes and the transplant apps
-    WHEN the recipes are collected
-    THEN each app has a conftest block, and all apps share the setup.cfg recipe
-    """
+    # GIVEN the copying page
+    # WHEN its recipes are collected
     recipes = copy_recipes()
 
+    # THEN each app has a conftest block, and all apps share the setup.cfg recipe
     assert {
         ("inventory", "conftest-block"),
         ("blog", "conftest-block"),
@@ -104,51 +101,48 @@ def test_readme_has_a_block_for_each_transplant_app():
 
 @pytest.mark.parametrize("app_name", ["inventory", "blog", "library", "shop"])
 def test_each_readme_block_defines_what_the_core_needs(app_name):
-    """
-    GIVEN a block of the copying page, and this repository's own block
-    WHEN their top-level names are read
-    THEN both define every name the core takes from the block
-    """
+    # GIVEN a block of the copying page, and this repository's own block
     _, own_block, _ = split_core((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    recipe_block = copy_recipes()[(app_name, "conftest-block")]
 
-    assert top_level_names(own_block) >= BLOCK_NAMES
-    assert top_level_names(copy_recipes()[(app_name, "conftest-block")]) >= BLOCK_NAMES
+    # WHEN their top-level names are read
+    own_names, recipe_names = top_level_names(own_block), top_level_names(recipe_block)
+
+    # THEN both define every name the core takes from the block
+    assert own_names >= BLOCK_NAMES
+    assert recipe_names >= BLOCK_NAMES
 
 
 @pytest.mark.parametrize(("app_name", "tests"), [("inventory", 6), ("blog", 5), ("library", 5), ("shop", 5)])
 def test_core_conftest_runs_a_transplanted_apps_tests(pytester, monkeypatch, backend, database_url, app_name, tests):
-    """
-    GIVEN an app of another shape with the core conftest.py and the copying page's
-          recipes copied in, and a shell exporting hostile values for its settings
-    WHEN its tests run in random order, serially and then under -n 2, on this run's backend
-    THEN every test passes: isolation, reference data, the app's own session
-         class and listeners, its settings untouched by the shell
-    """
+    # GIVEN an app of another shape with the core conftest.py and the copying page's
+    # recipes copied in, and a shell exporting hostile values for its settings
     transplant(app_name, pytester.path)
     inner_pytest_environment(
         monkeypatch, **HOSTILE_ENVIRONMENT, **inner_database_variables(backend, database_url, app_name)
     )
 
+    # WHEN its tests run in random order, serially and then under -n 2, on this run's backend
     serial = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider")
     parallel = pytester.runpytest_subprocess("-p", "randomly", "-p", "no:cacheprovider", "-n", "2")
 
+    # THEN every test passes: isolation, reference data, the app's own session
+    # class and listeners, its settings untouched by the shell
     serial.assert_outcomes(passed=tests)
     parallel.assert_outcomes(passed=tests)
 
 
 def test_an_apps_own_app_fixture_stops_the_run_naming_its_line(pytester, monkeypatch):
-    """
-    GIVEN shop with the core conftest.py, but its own tests/conftest.py kept as it
-          was (an ``app`` fixture of its own, a context pushed, tables made per test)
-    WHEN its tests run
-    THEN the run stops before any test, naming that fixture's file and line and the fixes
-    """
+    # GIVEN shop with the core conftest.py, but its own tests/conftest.py kept as it
+    # was (an ``app`` fixture of its own, a context pushed, tables made per test)
     transplant("shop", pytester.path)
     shutil.copy(APPS / "shop" / "tests" / "conftest.py", pytester.path / "tests" / "conftest.py")
     inner_pytest_environment(monkeypatch)
 
+    # WHEN its tests run
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
 
+    # THEN the run stops before any test, naming that fixture's file and line and the fixes
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
@@ -159,18 +153,16 @@ def test_an_apps_own_app_fixture_stops_the_run_naming_its_line(pytester, monkeyp
 
 
 def test_flask_test_command_runs_the_suite_inside_its_app_context(pytester, monkeypatch, backend, database_url):
-    """
-    GIVEN shop, moved onto the harness, whose ``flask test`` command calls
-          ``pytest.main()`` inside the command's app context
-    WHEN the command runs
-    THEN the suite passes and the command exits 0: the guard leaves the command's context alone
-    """
+    # GIVEN shop, moved onto the harness, whose ``flask test`` command calls
+    # ``pytest.main()`` inside the command's app context
     transplant("shop", pytester.path)
     inner_pytest_environment(monkeypatch, **inner_database_variables(backend, database_url, "shop_cli"))
 
+    # WHEN the command runs
     result = pytester.run(
         sys.executable, "-m", "flask", "--app", "shop", "test", "-p", "no:randomly", "-p", "no:cacheprovider"
     )
 
+    # THEN the suite passes and the command exits 0: the guard leaves the command's context alone
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["*5 passed*"])

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sample_app.extensions import db as app_db
 from sample_app.models import Book, Role, Tag, User
 from tests.factories import BookFactory, UserFactory
-from tests.helpers import ROOT, inner_pytest_environment
+from tests.helpers import ROOT, inner_database_variables, inner_pytest_environment
 
 # The two tests below commit the same unique row. Each passes only if the
 # other's commit was rolled back, whichever runs first (try -p randomly).
@@ -251,6 +251,38 @@ def test_runs_on_postgresql(backend, app, db):
 
     assert backend == "postgresql"
     assert version.startswith("PostgreSQL")
+
+
+WORKERS_BACKEND = """
+import os
+
+import pytest
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_worker_runs_on_the_exported_database(backend, n):
+    assert os.environ["PYTEST_XDIST_WORKER"].startswith("gw")
+    assert backend == "postgresql"
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_xdist_workers_run_on_the_exported_postgresql_database(pytester, monkeypatch, backend, database_url):
+    # The environment guard clears TEST_DATABASE_URL before xdist starts its workers:
+    # unless the controller hands it over, every -n run on PostgreSQL runs on SQLite.
+    # GIVEN TEST_DATABASE_URL exported for PostgreSQL, and the root conftest
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    pytester.makepyfile(test_workers=WORKERS_BACKEND)
+    inner_pytest_environment(
+        monkeypatch, PYTHONPATH=str(ROOT), **inner_database_variables(backend, database_url, "workers")
+    )
+
+    # WHEN the suite runs on two xdist workers
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly", "-p", "no:cacheprovider")
+
+    # THEN every test, on either worker, ran on PostgreSQL
+    result.assert_outcomes(passed=4)
 
 
 # --- the app's session, as the app configured it -------------------------------

@@ -36,46 +36,50 @@ def _shared_user_count(db):
 
 
 def test_committed_row_is_rolled_back_after_test_first(app, db, assert_in_test_transaction):
-    """
-    GIVEN an isolated database
-    WHEN a test commits a user
-    THEN the row is visible in this test (and gone again in the next one)
-    """
+    # GIVEN an isolated database: the session works in the harness's per-test transaction
     with app.app_context():
         assert_in_test_transaction(db.session)  # else the pair would prove nothing
-        assert _shared_user_count(db) == 0
+        found_before = _shared_user_count(db)
+
+        # WHEN the test commits a user
         _commit_shared_user(db)
+
     with app.app_context():
-        assert _shared_user_count(db) == 1
+        found_after = _shared_user_count(db)
+
+    # THEN the row was not there before, and is visible in this test once committed
+    # (and gone again in the next one)
+    assert found_before == 0
+    assert found_after == 1
 
 
 def test_committed_row_is_rolled_back_after_test_second(app, db, assert_in_test_transaction):
-    """
-    GIVEN the other test in this module committed the same unique user
-    WHEN this test looks for it and commits it again
-    THEN it is not there, and committing it does not violate the unique index
-    """
+    # GIVEN the other test in this module committed the same unique user
     with app.app_context():
         assert_in_test_transaction(db.session)
-        assert _shared_user_count(db) == 0
+
+        # WHEN this test looks for it and commits it again
+        found_before = _shared_user_count(db)
         _commit_shared_user(db)
-        assert _shared_user_count(db) == 1
+        found_after = _shared_user_count(db)
+
+    # THEN it is not there, and committing it does not violate the unique index
+    assert found_before == 0
+    assert found_after == 1
 
 
 def test_rollback_after_a_failed_commit_keeps_earlier_commits_of_the_test(app, db, make_user):
-    """
-    GIVEN a user committed earlier in the test
-    WHEN a later commit fails on a unique constraint and the app rolls back
-    THEN only the failed unit of work is undone (the SAVEPOINT), not the test's data
-    """
+    # GIVEN a user committed earlier in the test
     existing = make_user()
 
+    # WHEN a later commit fails on a unique constraint and the app rolls back
     with app.app_context():
         db.session.add(User(email=existing.email, username="duplicate", password="x"))
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
 
+        # THEN only the failed unit of work is undone (the SAVEPOINT), not the test's data
         assert db.session.get(User, existing.id).email == existing.email
 
 
@@ -91,73 +95,65 @@ def _factory_user_count(db):
 
 
 def test_factory_boy_commit_is_rolled_back_after_test_first(app, db):
-    """
-    GIVEN UserFactory, whose Meta took ``db.session`` at import and commits
-    WHEN it makes a user with a unique e-mail
-    THEN the test's own session sees the row: it was written in the test's transaction
-    """
+    # GIVEN UserFactory, whose Meta took ``db.session`` at import and commits
+    # WHEN it makes a user with a unique e-mail
     with app.app_context():
         UserFactory(email=FACTORY_EMAIL)
 
+        # THEN the test's own session sees the row: it was written in the test's transaction
         assert _factory_user_count(db) == 1
 
 
 def test_factory_boy_commit_is_rolled_back_after_test_second(app, db):
-    """The same as the test above: whichever runs second finds no row left."""
+    # GIVEN the other test of the pair made the same unique user through UserFactory
+    # WHEN this test makes it again
     with app.app_context():
         UserFactory(email=FACTORY_EMAIL)
 
+        # THEN there is one such user: whichever test runs second finds no row left
         assert _factory_user_count(db) == 1
 
 
 def test_db_session_in_a_test_is_the_object_taken_at_import(app, db):
-    """
-    GIVEN ``db.session`` as a module took it at import (factory_boy's Meta)
-    WHEN a test runs
-    THEN ``db.session`` is still that object, so the reference taken early follows the harness
-    """
+    # GIVEN ``db.session`` as a module took it at import (factory_boy's Meta)
     taken_at_import = UserFactory._meta.sqlalchemy_session
 
+    # WHEN a test runs
     session_in_test = db.session
 
+    # THEN ``db.session`` is still that object, so the reference taken early follows the harness
     assert session_in_test is taken_at_import
 
 
 def test_session_level_reference_data_survives_rollback(app, db):
-    """
-    GIVEN roles inserted once per session, before any test
-    WHEN a test reads them
-    THEN all three roles are there (they are not rolled back with test data)
-    """
+    # GIVEN roles inserted once per session, before any test
+    # WHEN a test reads them
     with app.app_context():
         names = db.session.scalars(db.select(Role.name).order_by(Role.name)).all()
 
+    # THEN all three roles are there (they are not rolled back with test data)
     assert names == ["Administrator", "Moderator", "User"]
 
 
 def test_factories_make_unique_rows(make_book):
-    """
-    GIVEN the make_book factory fixture
-    WHEN it is called twice without arguments
-    THEN the books get different ids, titles and ISBNs (sequences, not constants)
-    """
+    # GIVEN the make_book factory fixture
+    # WHEN it is called twice without arguments
     first, second = make_book(), make_book()
 
+    # THEN the books get different ids, titles and ISBNs (sequences, not constants)
     assert first.id != second.id
     assert first.title != second.title
     assert first.isbn != second.isbn
 
 
 def test_make_book_links_owner_and_tags(app, db, make_user, make_book):
-    """
-    GIVEN a user
-    WHEN a book is made for that owner with tags
-    THEN the relationships are stored
-    """
+    # GIVEN a user
     owner = make_user()
 
+    # WHEN a book is made for that owner with tags
     book = make_book(owner=owner, tags=["Science Fiction", "classic"])
 
+    # THEN the relationships are stored
     with app.app_context():
         stored = db.session.get(Book, book.id)
         assert stored.owner.id == owner.id
@@ -188,23 +184,23 @@ def test_made_user_is_read_without_a_context_as_it_was_written(make_user):
 
 
 def test_config_fixture_is_the_app_config(config, app):
-    """
-    GIVEN pytest-flask's ``config`` fixture
-    WHEN it is compared with the app's config
-    THEN it is the same object, with the testing settings
-    """
-    assert config is app.config
+    # GIVEN pytest-flask's ``config`` fixture
+    # WHEN it is compared with the app's config
+    app_config = app.config
+
+    # THEN it is the same object, with the testing settings
+    assert config is app_config
     assert config["TESTING"] is True
 
 
 @pytest.mark.options(books_per_page=3)
 def test_options_marker_overrides_config_for_one_test(config):
-    """
-    GIVEN the pytest-flask ``options`` marker on a test
-    WHEN the test reads the config
-    THEN the override is in place (and undone after the test)
-    """
-    assert config["BOOKS_PER_PAGE"] == 3
+    # GIVEN the pytest-flask ``options`` marker on a test
+    # WHEN the test reads the config
+    per_page = config["BOOKS_PER_PAGE"]
+
+    # THEN the override is in place (and undone after the test)
+    assert per_page == 3
 
 
 def test_every_autouse_fixture_of_pytest_flask_is_replaced_by_the_harness():
@@ -231,24 +227,22 @@ def test_every_autouse_fixture_of_pytest_flask_is_replaced_by_the_harness():
 
 
 def test_options_marker_override_does_not_outlive_its_test(config):
-    """
-    GIVEN another test overrode BOOKS_PER_PAGE with the options marker
-    WHEN this test reads it
-    THEN the default from TestingConfig is back
-    """
-    assert config["BOOKS_PER_PAGE"] == 10
+    # GIVEN another test overrode BOOKS_PER_PAGE with the options marker
+    # WHEN this test reads it
+    per_page = config["BOOKS_PER_PAGE"]
+
+    # THEN the default from TestingConfig is back
+    assert per_page == 10
 
 
 @pytest.mark.postgres
 def test_runs_on_postgresql(backend, app, db):
-    """
-    GIVEN TEST_DATABASE_URL pointing at PostgreSQL
-    WHEN the test asks the server for its version
-    THEN it is a PostgreSQL server (this test is skipped on SQLite)
-    """
+    # GIVEN TEST_DATABASE_URL pointing at PostgreSQL (this test is skipped on SQLite)
+    # WHEN the test asks the server for its version
     with app.app_context():
         version = db.session.scalar(db.text("select version()"))
 
+    # THEN it is a PostgreSQL server
     assert backend == "postgresql"
     assert version.startswith("PostgreSQL")
 
@@ -295,13 +289,10 @@ sa.event.listen(app_db.session, "after_commit", lambda session: COMMITS.append(s
 
 
 def test_listener_on_the_apps_session_counts_every_commit_of_a_test(app, db):
-    """
-    GIVEN an after_commit listener registered on the app's ``db.session``
-    WHEN a test commits twice
-    THEN the listener has counted two commits, made by the test's session
-    """
+    # GIVEN an after_commit listener registered on the app's ``db.session``
     before = len(COMMITS)
 
+    # WHEN a test commits twice
     with app.app_context():
         db.session.add(User(email="first@example.com", username="first", password="x"))
         db.session.commit()
@@ -309,6 +300,7 @@ def test_listener_on_the_apps_session_counts_every_commit_of_a_test(app, db):
         db.session.commit()
         session = db.session()
 
+    # THEN the listener has counted two commits, made by the test's session
     assert len(COMMITS) == before + 2
     assert COMMITS[-1] is session
 
@@ -317,35 +309,31 @@ def test_listener_on_the_apps_session_counts_every_commit_of_a_test(app, db):
 
 
 def test_assert_num_queries_counts_the_apps_statements_not_the_harness_savepoints(app, db, assert_num_queries):
-    """
-    GIVEN a block that adds a tag and commits (under the harness: SAVEPOINT,
-          INSERT, RELEASE SAVEPOINT)
-    WHEN it runs inside ``assert_num_queries(1)``
-    THEN it passes with the one statement the app sends in production, the INSERT
-    """
+    # GIVEN a block that adds a tag and commits (under the harness: SAVEPOINT,
+    # INSERT, RELEASE SAVEPOINT)
+    # WHEN it runs inside ``assert_num_queries(1)``
     with app.app_context(), assert_num_queries(1) as statements:
         db.session.add(Tag(name="counted"))
         db.session.commit()
 
+    # THEN it passes with the one statement the app sends in production, the INSERT
     assert statements[0].startswith("INSERT INTO tags")
 
 
 def test_assert_max_num_queries_fails_an_n_plus_one_listing_with_its_statements(
     app, db, make_user, make_book, assert_max_num_queries
 ):
-    """
-    GIVEN three books of three owners
-    WHEN their owners are read the N+1 way (one lazy load per book) inside
-         ``assert_max_num_queries(2)``
-    THEN the block fails, saying how many ran and listing each statement
-    """
+    # GIVEN three books of three owners
     for _ in range(3):
         make_book(owner=make_user())
 
+    # WHEN their owners are read the N+1 way (one lazy load per book) inside
+    # ``assert_max_num_queries(2)``
     with app.app_context(), pytest.raises(pytest.fail.Exception) as failure:
         with assert_max_num_queries(2):
             [book.owner.username for book in db.session.scalars(db.select(Book))]
 
+    # THEN the block fails, saying how many ran and listing each statement
     message = str(failure.value)
     assert message.startswith("4 queries ran, at most 2:\n1. SELECT books.")
     assert message.count("FROM users") == 3
@@ -363,44 +351,44 @@ def shelf(rolled_back):
         yield isbns
 
 
+def _book_count(db):
+    return db.session.scalar(db.select(db.func.count()).select_from(Book))
+
+
 class TestRowsBuiltOnceForTheClass:
     """Each test runs in a SAVEPOINT inside the class's block: what one test
     changes in the shelf, the next does not see."""
 
-    def test_each_test_starts_with_the_class_rows_first(self, app, db, shelf):
-        """Deletes one of them: whichever of this pair runs second still finds three."""
+    # Two runs of one test, in either order: each deletes a book, so the one that runs
+    # second finds three only if the first one's delete was rolled back.
+    @pytest.mark.parametrize("run", ["first", "second"])
+    def test_each_test_starts_with_the_class_rows(self, app, db, shelf, run):
+        # GIVEN the class's three books (the other run, if it came first, deleted one in its own test)
         with app.app_context():
-            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 3
+            found_at_start = _book_count(db)
+
+            # WHEN this run deletes one of them and commits
             db.session.delete(db.session.scalar(db.select(Book).filter_by(isbn=shelf[0])))
             db.session.commit()
+            found_after = _book_count(db)
 
-            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 2
-
-    def test_each_test_starts_with_the_class_rows_second(self, app, db, shelf):
-        """The same as the test above."""
-        with app.app_context():
-            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 3
-            db.session.delete(db.session.scalar(db.select(Book).filter_by(isbn=shelf[0])))
-            db.session.commit()
-
-            assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 2
+        # THEN it started with all three, and its own delete was committed
+        assert found_at_start == 3
+        assert found_after == 2
 
 
 def test_rows_written_in_a_rolled_back_block_are_gone_after_it(rolled_back):
-    """
-    GIVEN a ``rolled_back()`` block (what a class- or module-scoped fixture opens)
-          in which a user is committed
-    WHEN a new block looks for that user
-    THEN it is gone
-    """
+    # GIVEN a ``rolled_back()`` block (what a class- or module-scoped fixture opens)
+    # in which a user is committed
+    email = "built-for-a-class@example.com"
     with rolled_back() as app, app.app_context():
-        UserFactory(email="built-for-a-class@example.com")
+        UserFactory(email=email)
 
+    # WHEN a new block looks for that user
     with rolled_back() as app, app.app_context():
-        found = app_db.session.scalar(
-            app_db.select(app_db.func.count()).where(User.email == "built-for-a-class@example.com")
-        )
+        found = app_db.session.scalar(app_db.select(app_db.func.count()).where(User.email == email))
 
+    # THEN it is gone
     assert found == 0
 
 
@@ -451,28 +439,24 @@ def write_probe(pytester, monkeypatch):
 
 
 def test_shell_variables_do_not_reach_the_apps_of_the_pytest_harness(pytester, monkeypatch):
-    """
-    GIVEN a shell exporting hostile values for the settings the app reads
-    WHEN the root conftest's ``app`` and a FlaskTestCase build their apps, in a new pytest process
-    THEN neither app has any of those values
-    """
+    # GIVEN a shell exporting hostile values for the settings the app reads
     write_probe(pytester, monkeypatch)
 
+    # WHEN the root conftest's ``app`` and a FlaskTestCase build their apps, in a new pytest process
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
 
+    # THEN neither app has any of those values
     result.assert_outcomes(passed=2)
 
 
 def test_shell_variables_do_not_reach_the_app_of_a_unittest_class(pytester, monkeypatch):
-    """
-    GIVEN the same shell
-    WHEN a FlaskTestCase runs under ``python -m unittest`` (no conftest, no fixtures)
-    THEN its app has none of those values either
-    """
+    # GIVEN the same shell
     write_probe(pytester, monkeypatch)
 
+    # WHEN a FlaskTestCase runs under ``python -m unittest`` (no conftest, no fixtures)
     result = pytester.run(sys.executable, "-m", "unittest", "test_probe")
 
+    # THEN its app has none of those values either
     assert result.ret == 0, result.stderr.str()
     result.stderr.fnmatch_lines(["Ran 1 test in *", "OK"])
 
@@ -496,16 +480,14 @@ def test_shell_variables_do_not_reach_the_app_of_a_unittest_class(pytester, monk
     ],
 )
 def test_unusable_test_database_url_stops_the_run_with_a_reason(pytester, monkeypatch, url, message):
-    """
-    GIVEN TEST_DATABASE_URL naming another backend, or a database that may be a real one
-    WHEN pytest starts with the root conftest
-    THEN it stops before any test (usage error), saying why, and drops nothing
-    """
+    # GIVEN TEST_DATABASE_URL naming another backend, or a database that may be a real one
     pytester.makeconftest((ROOT / "conftest.py").read_text())
     pytester.makepyfile(test_nothing="def test_nothing():\n    assert False\n")
     inner_pytest_environment(monkeypatch, TEST_DATABASE_URL=url)
 
+    # WHEN pytest starts with the root conftest
     result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:cacheprovider")
 
+    # THEN it stops before any test (usage error), saying why, and drops nothing
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])

@@ -61,11 +61,7 @@ def messages(errors):
 
 
 def test_validate_row_returns_a_normalised_book_row():
-    """
-    GIVEN a row with padded cells, a hyphenated ISBN and two tags
-    WHEN it is validated as line 7
-    THEN a BookRow comes back with stripped text, 13 digits, an int year and no errors
-    """
+    # GIVEN a row with padded cells, a hyphenated ISBN and two tags
     row = {
         "title": "  Dune ",
         "author": " Frank Herbert",
@@ -74,8 +70,10 @@ def test_validate_row_returns_a_normalised_book_row():
         "tags": "SF;Classic",
     }
 
+    # WHEN it is validated as line 7
     book, errors = validate_row(row, 7)
 
+    # THEN a BookRow comes back with stripped text, 13 digits, an int year and no errors
     assert errors == []
     assert book == BookRow(7, "Dune", "Frank Herbert", "9780441172719", 1965, ("sf", "classic"))
 
@@ -97,13 +95,11 @@ def test_validate_row_returns_a_normalised_book_row():
     ],
 )
 def test_validate_row_normalises_cells(overrides, attribute, expected):
-    """
-    GIVEN a valid row with one cell written in a loose but accepted way
-    WHEN it is validated
-    THEN the BookRow holds the normalised value
-    """
+    # GIVEN a valid row with one cell written in a loose but accepted way
+    # WHEN it is validated
     book, errors = validate_row(good_row(**overrides), 2)
 
+    # THEN the BookRow holds the normalised value
     assert errors == []
     assert getattr(book, attribute) == expected
 
@@ -144,29 +140,25 @@ def test_validate_row_normalises_cells(overrides, attribute, expected):
     ],
 )
 def test_validate_row_rejects_bad_cell(time_machine, overrides, message):
-    """
-    GIVEN a row with one bad cell, and "now" frozen in 2030 (the year's message names 2031)
-    WHEN it is validated as line 5
-    THEN no BookRow comes back and the one error, on line 5, says what is wrong
-    """
+    # GIVEN a row with one bad cell, and "now" frozen in 2030 (the year's message names 2031)
     time_machine.move_to(IN_2030, tick=False)
 
+    # WHEN it is validated as line 5
     book, errors = validate_row(good_row(**overrides), 5)
 
+    # THEN no BookRow comes back and the one error, on line 5, says what is wrong
     assert book is None
     assert errors == [RowError(5, message)]
 
 
 def test_validate_row_reports_every_problem_in_the_row(time_machine):
-    """
-    GIVEN a row with a blank title, a bad ISBN and a bad year ("now" frozen in 2030)
-    WHEN it is validated
-    THEN there is one error for each of them, not just the first
-    """
+    # GIVEN a row with a blank title, a bad ISBN and a bad year ("now" frozen in 2030)
     time_machine.move_to(IN_2030, tick=False)
 
+    # WHEN it is validated
     book, errors = validate_row(good_row(title="", isbn="123", year="soon"), 3)
 
+    # THEN there is one error for each of them, not just the first
     assert book is None
     assert messages(errors) == [
         "Line 3: title: Must not be blank.",
@@ -184,15 +176,13 @@ def test_validate_row_reports_every_problem_in_the_row(time_machine):
     ],
 )
 def test_validate_row_year_range_follows_the_clock(time_machine, year, expected_errors):
-    """
-    GIVEN "now" frozen at 1 June 2030 (time-machine's fixture)
-    WHEN rows with years at the edges of the allowed range are validated
-    THEN 1450 and next year (2031) pass and 2032 is refused
-    """
+    # GIVEN "now" frozen at 1 June 2030 (time-machine's fixture)
     time_machine.move_to(IN_2030, tick=False)
 
+    # WHEN rows with years at the edges of the allowed range are validated
     book, errors = validate_row(good_row(year=year), 2)
 
+    # THEN 1450 and next year (2031) pass and 2032 is refused
     assert (book is None) == bool(expected_errors)
     assert messages(errors) == expected_errors
 
@@ -208,25 +198,23 @@ def test_validate_row_year_range_follows_the_clock(time_machine, year, expected_
     ],
 )
 def test_row_error_text(line, message, text):
-    """
-    GIVEN an error on a line, and one about the whole file
-    WHEN they are turned into text for the user
-    THEN the first starts with "Line N:" and the second is just the message
-    """
-    assert str(RowError(line, message)) == text
+    # GIVEN an error on a line, and one about the whole file
+    # WHEN they are turned into text for the user
+    shown = str(RowError(line, message))
+
+    # THEN the first starts with "Line N:" and the second is just the message
+    assert shown == text
 
 
 # --- parse_books_csv --------------------------------------------------------------
 
 
 def test_parse_reads_every_valid_row():
-    """
-    GIVEN a header and three good rows
-    WHEN the file is parsed
-    THEN three BookRows come back, numbered by their physical line, and no errors
-    """
+    # GIVEN a header and three good rows
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(csv_bytes(HEADER, HOBBIT, ORWELL, GATSBY))
 
+    # THEN three BookRows come back, numbered by their physical line, and no errors
     assert errors == []
     assert [(row.line, row.title) for row in rows] == [
         (2, "The Hobbit"),
@@ -236,41 +224,35 @@ def test_parse_reads_every_valid_row():
 
 
 def test_parse_accepts_columns_in_any_order_and_case():
-    """
-    GIVEN a header with the columns shuffled and in mixed case
-    WHEN the file is parsed
-    THEN each cell is read from the column its header names
-    """
+    # GIVEN a header with the columns shuffled and in mixed case
     data = csv_bytes(" ISBN,Tags,TITLE,Year,author\n", "9780441172719,sf,Dune,1965,Frank Herbert\n")
 
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN each cell is read from the column its header names
     assert errors == []
     assert rows == [BookRow(2, "Dune", "Frank Herbert", "9780441172719", 1965, ("sf",))]
 
 
 def test_parse_accepts_a_utf8_byte_order_mark():
-    """
-    GIVEN a UTF-8 file that starts with a byte-order mark (as Excel saves it)
-    WHEN it is parsed
-    THEN the mark is not taken as part of the first column name
-    """
+    # GIVEN a UTF-8 file that starts with a byte-order mark (as Excel saves it)
+    # WHEN it is parsed
     rows, errors = parse_books_csv(b"\xef\xbb\xbf" + csv_bytes(HEADER, HOBBIT))
 
+    # THEN the mark is not taken as part of the first column name
     assert errors == []
     assert rows[0].title == "The Hobbit"
 
 
 def test_parse_rejects_bytes_that_are_not_utf8_naming_the_line():
-    """
-    GIVEN Latin-1 bytes with an "é" (0xE9) on line 3
-    WHEN the file is parsed
-    THEN the only error says it is not UTF-8 and where the first bad byte is
-    """
+    # GIVEN Latin-1 bytes with an "é" (0xE9) on line 3
     data = (HEADER + HOBBIT + "Les Misérables,Victor Hugo,9780140444308,1862,\n").encode("latin-1")
 
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN the only error says it is not UTF-8 and where the first bad byte is
     assert rows == []
     assert messages(errors) == ["The file is not UTF-8 text (first bad byte on line 3): save it as UTF-8."]
 
@@ -289,13 +271,11 @@ def test_parse_rejects_bytes_that_are_not_utf8_naming_the_line():
     ],
 )
 def test_parse_rejects_file_without_books(data, message):
-    """
-    GIVEN a file with no book rows
-    WHEN it is parsed
-    THEN there is a single error about the whole file (no line number)
-    """
+    # GIVEN a file with no book rows
+    # WHEN it is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN there is a single error about the whole file (no line number)
     assert rows == []
     assert errors == [RowError(None, message)]
 
@@ -341,107 +321,92 @@ def test_parse_rejects_file_without_books(data, message):
     ],
 )
 def test_parse_rejects_header_naming_the_columns(header, expected):
-    """
-    GIVEN a header that does not name each expected column exactly once
-    WHEN the file is parsed
-    THEN only header errors come back (on line 1), naming the columns at fault
-    """
+    # GIVEN a header that does not name each expected column exactly once
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(csv_bytes(header, HOBBIT))
 
+    # THEN only header errors come back (on line 1), naming the columns at fault
     assert rows == []
     assert messages(errors) == expected
 
 
 def test_parse_numbers_errors_by_physical_line():
-    """
-    GIVEN a row whose quoted tags cell spans two lines, then a blank line, then a bad row
-    WHEN the file is parsed
-    THEN the bad row is reported on the line it is on in an editor (line 5)
-    """
+    # GIVEN a row whose quoted tags cell spans two lines, then a blank line, then a bad row
     data = csv_bytes(
         HEADER, 'Dune,Frank Herbert,9780441172719,1965,"sf;\nclassic"\n', "\n", "Bad,,9780451524935,1949,\n"
     )
 
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN the bad row is reported on the line it is on in an editor (line 5)
     assert rows[0].tags == ("sf", "classic")
     assert messages(errors) == ["Line 5: author: Must not be blank."]
 
 
 def test_parse_reports_rows_with_the_wrong_number_of_values():
-    """
-    GIVEN a row with an unquoted comma in the title (six values for five columns)
-    WHEN the file is parsed
-    THEN that line is reported with the counts, and the rows after it are still read
-    """
+    # GIVEN a row with an unquoted comma in the title (six values for five columns)
     bad = "Gödel, Escher, Bach,Hofstadter,9780465026562,1979\n"
+
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(csv_bytes(HEADER, HOBBIT, bad, ORWELL))
 
+    # THEN that line is reported with the counts, and the rows after it are still read
     assert [row.line for row in rows] == [2, 4]
     assert messages(errors) == ["Line 3: Expected 5 values, found 6."]
 
 
 def test_parse_reports_duplicate_isbn_on_the_later_line():
-    """
-    GIVEN the same ISBN on lines 2 and 4 (once with hyphens)
-    WHEN the file is parsed
-    THEN line 4 is reported, naming line 2
-    """
+    # GIVEN the same ISBN on lines 2 and 4 (once with hyphens)
     data = csv_bytes(HEADER, HOBBIT, ORWELL, "The Hobbit (again),Tolkien,978-0-547-92822-7,1937,\n")
 
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN line 4 is reported, naming line 2
     assert [row.line for row in rows] == [2, 3]
     assert messages(errors) == ["Line 4: isbn: 9780547928227 already appears on line 2."]
 
 
 def test_parse_collects_errors_from_every_row_in_line_order():
-    """
-    GIVEN bad rows on lines 2 and 4 around a good one
-    WHEN the file is parsed
-    THEN both are reported, in order (the user fixes the file in one go)
-    """
+    # GIVEN bad rows on lines 2 and 4 around a good one
     data = csv_bytes(HEADER, "No author,,9780547928227,1937,\n", ORWELL, "Bad year,Someone,9780743273565,year,\n")
 
+    # WHEN the file is parsed
     _, errors = parse_books_csv(data)
 
+    # THEN both are reported, in order (the user fixes the file in one go)
     assert [error.line for error in errors] == [2, 4]
 
 
 def test_parse_reports_a_file_the_csv_module_cannot_read():
-    """
-    GIVEN a cell larger than the csv module's field size limit (128 KiB)
-    WHEN the file is parsed
-    THEN a "not valid CSV" error comes back instead of an exception, and no rows
-    """
+    # GIVEN a cell larger than the csv module's field size limit (128 KiB)
     data = csv_bytes(HEADER, HOBBIT, '"' + "x" * (csv.field_size_limit() + 1) + '",a,9780451524935,1949,\n')
 
+    # WHEN the file is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN a "not valid CSV" error comes back instead of an exception, and no rows
     assert rows == []
     assert messages(errors) == ["The file is not valid CSV: field larger than field limit (131072)."]
 
 
 def test_validate_row_accepts_cells_of_exactly_the_maximum_length():
-    """
-    GIVEN a title and an author of 200 characters and a tag of 64 (the column sizes)
-    WHEN the row is validated
-    THEN it is valid and nothing is cut
-    """
+    # GIVEN a title and an author of 200 characters and a tag of 64 (the column sizes)
+    # WHEN the row is validated
     book, errors = validate_row(good_row(title="t" * 200, author="a" * 200, tags="g" * 64), 2)
 
+    # THEN it is valid and nothing is cut
     assert errors == []
     assert (book.title, book.author, book.tags) == ("t" * 200, "a" * 200, ("g" * 64,))
 
 
 def test_validate_row_names_each_blank_required_cell():
-    """
-    GIVEN a row whose title, author and ISBN are blank
-    WHEN it is validated
-    THEN there is one exact message per blank cell
-    """
+    # GIVEN a row whose title, author and ISBN are blank
+    # WHEN it is validated
     _, errors = validate_row(good_row(title="", author=" ", isbn=""), 4)
 
+    # THEN there is one exact message per blank cell
     assert messages(errors) == [
         "Line 4: title: Must not be blank.",
         "Line 4: author: Must not be blank.",
@@ -450,45 +415,41 @@ def test_validate_row_names_each_blank_required_cell():
 
 
 def test_parse_reads_a_file_with_old_mac_line_ends():
-    """
-    GIVEN a file whose lines end in a lone carriage return (classic Mac OS, some exports)
-    WHEN it is parsed
-    THEN every row is read, numbered by line
-    """
+    # GIVEN a file whose lines end in a lone carriage return (classic Mac OS, some exports)
     data = csv_bytes(HEADER, HOBBIT, ORWELL).replace(b"\n", b"\r")
 
+    # WHEN it is parsed
     rows, errors = parse_books_csv(data)
 
+    # THEN every row is read, numbered by line
     assert errors == []
     assert [(row.line, row.title) for row in rows] == [(2, "The Hobbit"), (3, "Nineteen Eighty-Four")]
 
 
 def test_records_start_at_line_1_and_keep_line_breaks_inside_quotes():
-    """
-    GIVEN CSV text with Windows line ends and a quoted cell holding one
-    WHEN it is split into records (_records, the helper parse_books_csv uses)
-    THEN each record comes with the line it starts on (the header is line 1), and
-         the quoted cell keeps its "\\r\\n" as written (the csv module's newline="" rule)
-    """
+    # GIVEN CSV text with Windows line ends and a quoted cell holding one
     text = 'title,tags\r\n"Two\r\nlines",x\r\nlast,y\r\n'
 
-    assert list(_records(text)) == [(1, ["title", "tags"]), (2, ["Two\r\nlines", "x"]), (4, ["last", "y"])]
+    # WHEN it is split into records (_records, the helper parse_books_csv uses)
+    records = list(_records(text))
+
+    # THEN each record comes with the line it starts on (the header is line 1), and
+    # the quoted cell keeps its "\r\n" as written (the csv module's newline="" rule)
+    assert records == [(1, ["title", "tags"]), (2, ["Two\r\nlines", "x"]), (4, ["last", "y"])]
 
 
 # --- import_books and the database ---------------------------------------------
 
 
 def test_import_books_inserts_every_row_for_the_owner(app, db, make_user):
-    """
-    GIVEN a user and a file with three books, one of them tagged
-    WHEN the file is imported for that user
-    THEN the count is returned and the books, owner and tags are in the database
-    """
+    # GIVEN a user and a file with three books, one of them tagged
     owner = make_user()
 
+    # WHEN the file is imported for that user
     with app.app_context():
         count = import_books(csv_bytes(HEADER, HOBBIT, ORWELL, GATSBY), owner)
 
+    # THEN the count is returned and the books, owner and tags are in the database
     assert count == 3
     with app.app_context():
         books = db.session.scalars(db.select(Book).order_by(Book.isbn)).all()
@@ -501,17 +462,15 @@ def test_import_books_inserts_every_row_for_the_owner(app, db, make_user):
 
 
 def test_import_books_reuses_existing_tags(app, db, make_user, make_book):
-    """
-    GIVEN a tag "fantasy" already used by a book
-    WHEN a file tagging a book "Fantasy" is imported
-    THEN the existing tag is reused, not duplicated
-    """
+    # GIVEN a tag "fantasy" already used by a book
     existing = make_book(tags=["fantasy"])
     owner = make_user()
 
+    # WHEN a file tagging a book "Fantasy" is imported
     with app.app_context():
         import_books(csv_bytes(HEADER, "The Hobbit,J. R. R. Tolkien,9780547928227,1937,Fantasy\n"), owner)
 
+    # THEN the existing tag is reused, not duplicated
     with app.app_context():
         tags = db.session.scalars(db.select(Tag).where(Tag.name == "fantasy")).all()
         assert len(tags) == 1
@@ -522,20 +481,18 @@ def test_import_books_reuses_existing_tags(app, db, make_user, make_book):
 
 
 def test_import_books_writes_nothing_when_one_row_is_bad(app, db, make_user):
-    """
-    GIVEN a file whose middle row has a wrong ISBN check digit
-    WHEN it is imported
-    THEN CSVImportError lists that line, and not even the good rows are written
-    """
+    # GIVEN a file whose middle row has a wrong ISBN check digit
     owner = make_user()
     bad = "Nineteen Eighty-Four,George Orwell,9780451524936,1949,\n"
 
+    # WHEN it is imported
     with (
         app.app_context(),
         pytest.raises(CSVImportError, match=r"^1 problem\(s\) in the CSV file; nothing was imported$") as excinfo,
     ):
         import_books(csv_bytes(HEADER, HOBBIT, bad, GATSBY), owner)
 
+    # THEN CSVImportError lists that line, and not even the good rows are written
     assert messages(excinfo.value.errors) == [
         "Line 3: isbn: '9780451524936' is not a valid ISBN-13 (bad check digit or characters)."
     ]
@@ -543,17 +500,15 @@ def test_import_books_writes_nothing_when_one_row_is_bad(app, db, make_user):
 
 
 def test_import_books_rejects_isbn_already_in_the_catalogue(app, db, make_user, make_book):
-    """
-    GIVEN a book with ISBN 9780451524935 in the catalogue
-    WHEN a file containing that ISBN on line 3 is imported
-    THEN the error names line 3 and the ISBN, and only the existing book remains
-    """
+    # GIVEN a book with ISBN 9780451524935 in the catalogue
     make_book(isbn="9780451524935")
     owner = make_user()
 
+    # WHEN a file containing that ISBN on line 3 is imported
     with app.app_context(), pytest.raises(CSVImportError) as excinfo:
         import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
 
+    # THEN the error names line 3 and the ISBN, and only the existing book remains
     assert messages(excinfo.value.errors) == [
         "Line 3: isbn: A book with ISBN 9780451524935 is already in the catalogue."
     ]
@@ -583,20 +538,18 @@ def test_import_refused_for_a_taken_isbn_sends_no_details_job(app, db, make_user
 
 
 def test_import_books_looks_up_isbns_in_batches(app, db, monkeypatch, make_user, make_book):
-    """
-    GIVEN three books in the catalogue and a lookup batch size of two
-    WHEN a file with their ISBNs and an unknown one is imported (four rows, known ones first and last)
-    THEN every known ISBN is reported on its line, found in two queries of two ISBNs each
-    """
+    # GIVEN three books in the catalogue and a lookup batch size of two
     monkeypatch.setattr("sample_app.models.LOOKUP_BATCH_SIZE", 2)
     for isbn in ("9780547928227", "9780451524935", "9780743273565"):
         make_book(isbn=isbn)
     owner = make_user()
 
+    # WHEN a file with their ISBNs and an unknown one is imported (four rows, known ones first and last)
     with app.app_context(), recorded_statements(db.engine) as statements:
         with pytest.raises(CSVImportError) as excinfo:
             import_books(csv_bytes(HEADER, HOBBIT, DUNE, ORWELL, GATSBY), owner)
 
+    # THEN every known ISBN is reported on its line, found in two queries of two ISBNs each
     assert messages(excinfo.value.errors) == [
         "Line 2: isbn: A book with ISBN 9780547928227 is already in the catalogue.",
         "Line 4: isbn: A book with ISBN 9780451524935 is already in the catalogue.",
@@ -608,25 +561,24 @@ def test_import_books_looks_up_isbns_in_batches(app, db, monkeypatch, make_user,
 def test_import_books_turns_a_duplicate_found_at_commit_into_an_import_error(
     app, db, monkeypatch, make_user, make_book
 ):
-    """
-    GIVEN another request inserted an ISBN after the import checked (simulated by
-        making the catalogue's ISBN lookup find nothing)
-    WHEN the import commits and the unique constraint fails
-    THEN CSVImportError says so, everything is rolled back and the session still works
-    """
+    # GIVEN another request inserted an ISBN after the import checked (simulated by
+    # making the catalogue's ISBN lookup find nothing)
     make_book(isbn="9780451524935")
     owner = make_user()
     monkeypatch.setattr("sample_app.catalogue.isbns_in_use", lambda isbns: set())
 
+    # WHEN the import commits and the unique constraint fails
     with app.app_context():
         with pytest.raises(CSVImportError) as excinfo:
             import_books(csv_bytes(HEADER, HOBBIT, ORWELL), owner)
         # The same session that failed answers the count.
-        assert db.session.scalar(db.select(db.func.count()).select_from(Book)) == 1
+        book_count = db.session.scalar(db.select(db.func.count()).select_from(Book))
 
+    # THEN CSVImportError says so, everything is rolled back and the session still works
     assert messages(excinfo.value.errors) == [
         "The catalogue changed during the import (a duplicate ISBN); nothing was imported, try again."
     ]
+    assert book_count == 1
 
 
 def test_import_books_rolls_back_on_an_unexpected_error(app, db, monkeypatch, make_user):
@@ -702,57 +654,49 @@ def valid_rows(draw):
 
 @given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
 def test_validate_row_never_raises_for_any_text(row, line_no):
-    """
-    GIVEN any dict of strings (any keys, any cell text)
-    WHEN it is validated
-    THEN it returns either a BookRow and no errors, or None and at least one error
-    """
+    # GIVEN any dict of strings (any keys, any cell text)
+    # WHEN it is validated
     book, errors = validate_row(row, line_no)
 
+    # THEN it returns either a BookRow and no errors, or None and at least one error
     assert (book is None) == bool(errors)
 
 
 @given(row=any_cells, line_no=st.integers(min_value=2, max_value=10**6))
 def test_validate_row_errors_always_carry_the_line_number(row, line_no):
-    """
-    GIVEN any dict of strings and a line number
-    WHEN it is validated
-    THEN every error it reports is on that line
-    """
+    # GIVEN any dict of strings and a line number
+    # WHEN it is validated
     _, errors = validate_row(row, line_no)
 
+    # THEN every error it reports is on that line
     assert all(isinstance(error, RowError) and error.line == line_no for error in errors)
 
 
 @given(row=valid_rows(), line_no=st.integers(min_value=2, max_value=10**6))
 def test_valid_rows_round_trip_through_validate_row(row, line_no):
-    """
-    GIVEN a row built from valid values
-    WHEN it is validated
-    THEN the BookRow holds exactly those values
-    """
+    # GIVEN a row built from valid values
     cells, (title, author, isbn, year, tags) = row
 
+    # WHEN it is validated
     book, errors = validate_row(cells, line_no)
 
+    # THEN the BookRow holds exactly those values
     assert errors == []
     assert book == BookRow(line_no, title, author, isbn, year, tags)
 
 
 @given(rows=st.lists(valid_rows(), max_size=5, unique_by=lambda row: row[0]["isbn"]))
 def test_valid_rows_round_trip_through_a_csv_file(rows):
-    """
-    GIVEN valid rows written out by the csv module (quoting commas, quotes, non-ASCII)
-    WHEN the file is parsed
-    THEN the same rows come back on lines 2, 3, ... (or "No rows" for none)
-    """
+    # GIVEN valid rows written out by the csv module (quoting commas, quotes, non-ASCII)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     writer.writerows(cells for cells, _ in rows)
 
+    # WHEN the file is parsed
     parsed, errors = parse_books_csv(out.getvalue().encode("utf-8"))
 
+    # THEN the same rows come back on lines 2, 3, ... (or "No rows" for none)
     assert [(row.title, row.author, row.isbn, row.year, row.tags) for row in parsed] == [values for _, values in rows]
     assert [row.line for row in parsed] == list(range(2, len(rows) + 2))
     assert bool(errors) is (not rows)
@@ -760,12 +704,10 @@ def test_valid_rows_round_trip_through_a_csv_file(rows):
 
 @given(data=st.binary(max_size=500))
 def test_parse_never_raises_for_any_bytes(data):
-    """
-    GIVEN any bytes at all
-    WHEN they are parsed as a CSV file
-    THEN the parser answers with rows or errors (never an exception, never both empty)
-    """
+    # GIVEN any bytes at all
+    # WHEN they are parsed as a CSV file
     rows, errors = parse_books_csv(data)
 
+    # THEN the parser answers with rows or errors (never an exception, never both empty)
     assert rows or errors
     assert all(isinstance(error, RowError) for error in errors)

@@ -233,14 +233,14 @@ def _commit(isbn):
 # --- writes ----------------------------------------------------------------------
 
 
-def new_book(owner, title, author, isbn, year=None, tags=(), known_tags=None):
+def new_book(owner, title, author, isbn, year=None, tags=()):
     """A book built from clean values and added to the session, not committed.
 
     The one place a ``Book`` is made: pages, API, importer, seed data and the
     tests' factories all come here.
     """
     book = Book(owner_id=owner.id, title=title, author=author, isbn=isbn, year=year)
-    book.tags = Tag.get_or_create(tags, known_tags)
+    book.tags = Tag.get_or_create(tags)
     db.session.add(book)
     return book
 
@@ -314,8 +314,8 @@ def add_books(owner, books):
     if taken:
         raise DuplicateISBN(*[book["isbn"] for book in books if book["isbn"] in taken])
     try:
-        tags_of = [_tag_names(book.get("tags", ())) for book in books]
-        tag_ids = _tag_ids(_tag_names(name for names in tags_of for name in names))
+        tags_of = {book["isbn"]: _tag_names(book.get("tags", ())) for book in books}
+        tag_ids = _tag_ids(_tag_names(name for names in tags_of.values() for name in names))
         owner_id = owner.id
         rows = [
             {
@@ -332,9 +332,7 @@ def add_books(owner, books):
         # whatever order the database sends them back.
         book_ids = dict(db.session.execute(sa.insert(table).returning(table.c.isbn, table.c.id), rows).all())
         links = [
-            {"book_id": book_ids[book["isbn"]], "tag_id": tag_ids[name]}
-            for book, names in zip(books, tags_of, strict=True)
-            for name in names
+            {"book_id": book_ids[isbn], "tag_id": tag_ids[name]} for isbn, names in tags_of.items() for name in names
         ]
         if links:
             db.session.execute(sa.insert(book_tags), links)

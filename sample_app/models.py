@@ -182,20 +182,18 @@ class Tag(db.Model):
         return " ".join(name.split()).lower()
 
     @classmethod
-    def get_or_create(cls, names, known=None):
+    def get_or_create(cls, names):
         """Tags for ``names`` (normalised, de-duplicated, order kept), created if new.
 
-        One query per 500 names not yet in ``known``, a dict of name -> Tag
-        that a bulk import passes to every call (and that this fills). No
-        autoflush: the query must not send a half-built book to the database.
+        One query per 500 names. No autoflush: the query must not send a
+        half-built book to the database.
         """
-        known = {} if known is None else known
         wanted = list(dict.fromkeys(n for n in (cls.normalize(name) for name in names) if n))
-        missing = [name for name in wanted if name not in known]
+        known = {}
         with db.session.no_autoflush:
-            for batch in in_batches(missing):
+            for batch in in_batches(wanted):
                 known.update((tag.name, tag) for tag in db.session.scalars(db.select(cls).where(cls.name.in_(batch))))
-        for name in missing:
+        for name in wanted:
             if name not in known:
                 known[name] = cls(name=name)
                 db.session.add(known[name])

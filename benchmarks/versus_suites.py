@@ -7,7 +7,7 @@ page) at each size:
 - repository: setup.cfg's ``[tool:pytest]`` and the root conftest.py re-exported
   as benchmarks/isolation.py's savepoint suite does, so its ``pytest_plugins``
   (tests/fixtures/) load, with every plugin of the virtualenv, and the plugin
-  choices of its addopts (``-p no:randomly -p no:schemathesis``) kept;
+  choices of its addopts (its ``-p no:...`` options) kept;
 - inventory: the transplant app with the core conftest.py and the recipes of
   docs/copying-the-harness.md copied in by tests/meta/test_transplant.py's own
   ``transplant()``, plugin autoloading off: the harness and pytest alone;
@@ -40,8 +40,18 @@ SIDES = {"repository": "repository harness", "inventory": "core harness in `inve
 ANY = "any backend"
 # Every side's command: serial, no cache, none of the ini's addopts (the issue's method).
 PLAIN = [*PYTEST, "-q", "-p", "no:cacheprovider", "-o", "addopts="]
-# The repository's plugin choices, which its addopts made: kept when addopts is emptied.
-REPOSITORY_PLUGINS = ["-p", "no:randomly", "-p", "no:schemathesis"]
+
+
+def repository_plugins():
+    """The ``-p`` options of setup.cfg's addopts (plugins it turns off): kept when addopts is emptied."""
+    import configparser
+    import shlex
+
+    settings = configparser.ConfigParser()
+    settings.read(ROOT / "setup.cfg")
+    words = shlex.split(settings["tool:pytest"]["addopts"])
+    return [word for i, word in enumerate(words) if "-p" in (word, words[i - 1] if i else None)]
+
 
 # (side, kind) -> (module header, one test's template); the plain kind is TRIVIAL_TEST everywhere.
 TESTS = {
@@ -195,7 +205,7 @@ def legs(suites, env, postgres):
                 continue  # no database: the one run serves both backends
             for side, (folder, tests) in suites.items():
                 leg_env = side_environment(side, env, by_side[side])
-                options = {"repository": REPOSITORY_PLUGINS, "django": ["-p", "pytest_django.plugin"]}.get(side, [])
+                options = {"repository": repository_plugins(), "django": ["-p", "pytest_django.plugin"]}.get(side, [])
                 for size in SIZES:
                     module = str((tests / f"test_{kind}_{size}.py").relative_to(folder))
                     key = (ANY if kind == "plain" else backend, side, kind, size)

@@ -199,13 +199,14 @@ def legs(suites, env, postgres):
     """{(backend, side, kind, size): (command, folder, environment)}, in the order a round runs them:
     the three sides of one kind of test one after the other, each side's two sizes back to back."""
     found = {}
+    options_of = {"repository": repository_plugins(), "django": ["-p", "pytest_django.plugin"]}
     for backend, by_side in databases(postgres).items():
         for kind in KINDS:
             if kind == "plain" and backend != "SQLite":
                 continue  # no database: the one run serves both backends
             for side, (folder, tests) in suites.items():
                 leg_env = side_environment(side, env, by_side[side])
-                options = {"repository": repository_plugins(), "django": ["-p", "pytest_django.plugin"]}.get(side, [])
+                options = options_of.get(side, [])
                 for size in SIZES:
                     module = str((tests / f"test_{kind}_{size}.py").relative_to(folder))
                     key = (ANY if kind == "plain" else backend, side, kind, size)

@@ -277,12 +277,6 @@ def change_book(book, data, partial=False):
     return book
 
 
-def _tag_names(names):
-    """Tag names normalised as stored, blanks and repeats dropped, order kept
-    (what :meth:`sample_app.models.Tag.get_or_create` makes of them)."""
-    return list(dict.fromkeys(name for name in map(Tag.normalize, names) if name))
-
-
 def _tag_ids(names):
     """``{name: id}`` for the (normalised) tag ``names``, the new ones inserted:
     a query per 500 names, and one batched INSERT for all the new ones."""
@@ -314,8 +308,8 @@ def add_books(owner, books):
     if taken:
         raise DuplicateISBN(*[book["isbn"] for book in books if book["isbn"] in taken])
     try:
-        tags_of = {book["isbn"]: _tag_names(book.get("tags", ())) for book in books}
-        tag_ids = _tag_ids(_tag_names(name for names in tags_of.values() for name in names))
+        tags_of = {book["isbn"]: Tag.normalize_all(book.get("tags", ())) for book in books}
+        tag_ids = _tag_ids(Tag.normalize_all(name for names in tags_of.values() for name in names))
         owner_id = owner.id
         rows = [
             {

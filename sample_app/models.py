@@ -182,13 +182,18 @@ class Tag(db.Model):
         return " ".join(name.split()).lower()
 
     @classmethod
+    def normalize_all(cls, names):
+        """``names`` normalised as stored, blanks and repeats dropped, order kept."""
+        return list(dict.fromkeys(name for name in map(cls.normalize, names) if name))
+
+    @classmethod
     def get_or_create(cls, names):
         """Tags for ``names`` (normalised, de-duplicated, order kept), created if new.
 
         One query per 500 names. No autoflush: the query must not send a
         half-built book to the database.
         """
-        wanted = list(dict.fromkeys(n for n in (cls.normalize(name) for name in names) if n))
+        wanted = cls.normalize_all(names)
         known = {}
         with db.session.no_autoflush:
             for batch in in_batches(wanted):

@@ -306,3 +306,10 @@ def skip_duplicate_isbn_check(monkeypatch):
     """Make the catalogue's duplicate-ISBN check (the form's and add_book's) find nothing, as when another
     request saves the same ISBN between the check and the save: the unique constraint is then the only guard."""
     monkeypatch.setattr("sample_app.catalogue.isbn_in_use", lambda isbn, exclude_book_id=None: False)
+
+
+def repository_settings():
+    """The ``[tool:pytest]`` section of setup.cfg, as written."""
+    text = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    section = text[text.index("[tool:pytest]") :]
+    return section[: section.index("\n[")] + "\n"

@@ -12,15 +12,7 @@ the mistake, and check that the run fails.
 
 import pytest
 
-from tests.helpers import ROOT, copy_recipes
-
-
-def repository_settings():
-    """The ``[tool:pytest]`` section of setup.cfg, as written."""
-    text = (ROOT / "setup.cfg").read_text(encoding="utf-8")
-    section = text[text.index("[tool:pytest]") :]
-    return section[: section.index("\n[")] + "\n"
-
+from tests.helpers import copy_recipes, repository_settings
 
 SETTINGS = [
     pytest.param(repository_settings(), id="repository-setup-cfg"),

@@ -11,7 +11,7 @@ summary would import all of it), and setup.cfg turns Faker's plugin off.
 
 import pytest
 
-from tests.helpers import ROOT, inner_pytest_environment
+from tests.helpers import ROOT, inner_pytest_environment, repository_settings
 
 pytestmark = pytest.mark.slow
 
@@ -29,8 +29,7 @@ def pytest_unconfigure(config):
 
 def test_run_of_a_plain_test_imports_no_app_hypothesis_or_faker(pytester, monkeypatch):
     # GIVEN this repository's settings and root conftest (tests/fixtures/ loaded), and one plain test
-    section = (ROOT / "setup.cfg").read_text(encoding="utf-8").partition("[tool:pytest]")[2]
-    pytester.makefile(".cfg", setup="[tool:pytest]" + section[: section.index("\n[")] + "\n")
+    pytester.makefile(".cfg", setup=repository_settings())
     pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
     pytester.makepyfile(probe=PROBE, test_plain="def test_plain():\n    assert 1 + 1 == 2\n")
     inner_pytest_environment(monkeypatch, PYTHONPATH=f"{pytester.path}:{ROOT}")

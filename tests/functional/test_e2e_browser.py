@@ -93,7 +93,10 @@ def log_in(page, live_server, email=ADMIN_EMAIL, password=DEFAULT_PASSWORD):
     page.goto(live_server.url("/auth/login"))
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("input[type=submit]")
+    # Wait for the page the POST answers with: a wrong password comes back to the same
+    # URL, and a check made before it loads would read the old form.
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
 
 def test_admin_logs_in_and_sees_their_name(live_server, page):

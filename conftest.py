@@ -21,11 +21,13 @@ the app's session kept by the harness; reference data created once per session;
 one suite on SQLite and PostgreSQL; one database per xdist worker; tests that
 run only on PostgreSQL or SQLite; client and runner fixtures; no request context
 pushed around tests; context-leak guard; developer environment kept out of tests;
-a plain-function test run that does not load the app.
+a plain-function test run that does not load the app; the objects collection
+made frozen out of the garbage collector.
 """
 
 import contextlib
 import functools
+import gc
 import os
 import re
 import sys
@@ -125,6 +127,29 @@ def pytest_runtest_setup(item):
     for marker, backend in BACKEND_MARKERS.items():
         if item.get_closest_marker(marker) and database_backend() != backend:
             pytest.skip(f"needs {backend}; this run uses {database_backend()} (TEST_DATABASE_URL)")
+
+
+# Collection imports the app and its frameworks (Flask, SQLAlchemy): objects that live
+# for the whole run. Left alone, Python's cyclic collector scans them over and over while
+# they are made, then at every full collection of the run, and once more when pytest exits.
+GC_THRESHOLD_DURING_COLLECTION = 100_000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Collect garbage rarely while collecting; after it, collect once and freeze what
+    survived (``gc.freeze``): later collections skip it. Once per process: a pytester
+    run in-process keeps the outer run's."""
+    if gc.get_freeze_count():
+        return (yield)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD_DURING_COLLECTION, *thresholds[1:])
+    try:
+        return (yield)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.collect()
+        gc.freeze()
 
 
 # --- databases ---------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_add_book_reuses_existing_tags(app, db, user, make_book):
     assert row_count(app, db, Tag) == 1
 
 
-def test_add_book_without_year_or_tags(app, db, user):
+def test_add_book_leaves_year_and_tags_empty_when_not_given(app, db, user):
     # GIVEN clean values without the optional fields
     # WHEN the book is added
     with app.app_context():

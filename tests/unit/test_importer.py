@@ -104,6 +104,16 @@ def test_validate_row_normalises_cells(overrides, attribute, expected):
     assert getattr(book, attribute) == expected
 
 
+def test_validate_row_accepts_cells_of_exactly_the_maximum_length():
+    # GIVEN a title and an author of 200 characters and a tag of 64 (the column sizes)
+    # WHEN the row is validated
+    book, errors = validate_row(good_row(title="t" * 200, author="a" * 200, tags="g" * 64), 2)
+
+    # THEN it is valid and nothing is cut
+    assert errors == []
+    assert (book.title, book.author, book.tags) == ("t" * 200, "a" * 200, ("g" * 64,))
+
+
 # --- validate_row: invalid rows ------------------------------------------------
 
 
@@ -187,6 +197,19 @@ def test_validate_row_year_range_follows_the_clock(time_machine, year, expected_
     assert messages(errors) == expected_errors
 
 
+def test_validate_row_names_each_blank_required_cell():
+    # GIVEN a row whose title, author and ISBN are blank
+    # WHEN it is validated
+    _, errors = validate_row(good_row(title="", author=" ", isbn=""), 4)
+
+    # THEN there is one exact message per blank cell
+    assert messages(errors) == [
+        "Line 4: title: Must not be blank.",
+        "Line 4: author: Must not be blank.",
+        "Line 4: isbn: Must not be blank.",
+    ]
+
+
 # --- RowError -------------------------------------------------------------------
 
 
@@ -197,7 +220,7 @@ def test_validate_row_year_range_follows_the_clock(time_machine, year, expected_
         pytest.param(None, "The file is empty.", "The file is empty.", id="file-error-has-no-line"),
     ],
 )
-def test_row_error_text(line, message, text):
+def test_row_error_text_names_its_line_when_it_has_one(line, message, text):
     # GIVEN an error on a line, and one about the whole file
     # WHEN they are turned into text for the user
     shown = str(RowError(line, message))
@@ -389,29 +412,6 @@ def test_parse_reports_a_file_the_csv_module_cannot_read():
     # THEN a "not valid CSV" error comes back instead of an exception, and no rows
     assert rows == []
     assert messages(errors) == ["The file is not valid CSV: field larger than field limit (131072)."]
-
-
-def test_validate_row_accepts_cells_of_exactly_the_maximum_length():
-    # GIVEN a title and an author of 200 characters and a tag of 64 (the column sizes)
-    # WHEN the row is validated
-    book, errors = validate_row(good_row(title="t" * 200, author="a" * 200, tags="g" * 64), 2)
-
-    # THEN it is valid and nothing is cut
-    assert errors == []
-    assert (book.title, book.author, book.tags) == ("t" * 200, "a" * 200, ("g" * 64,))
-
-
-def test_validate_row_names_each_blank_required_cell():
-    # GIVEN a row whose title, author and ISBN are blank
-    # WHEN it is validated
-    _, errors = validate_row(good_row(title="", author=" ", isbn=""), 4)
-
-    # THEN there is one exact message per blank cell
-    assert messages(errors) == [
-        "Line 4: title: Must not be blank.",
-        "Line 4: author: Must not be blank.",
-        "Line 4: isbn: Must not be blank.",
-    ]
 
 
 def test_parse_reads_a_file_with_old_mac_line_ends():

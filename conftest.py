@@ -138,10 +138,8 @@ GC_THRESHOLD_DURING_COLLECTION = 100_000
 @pytest.hookimpl(wrapper=True)
 def pytest_collection(session):
     """Collect garbage rarely while collecting; after it, collect once and freeze what
-    survived (``gc.freeze``): later collections skip it. Once per process: a pytester
-    run in-process keeps the outer run's."""
-    if gc.get_freeze_count():
-        return (yield)
+    survived (``gc.freeze``): later collections skip it. (Not skipped when
+    ``gc.get_freeze_count()`` is already non-zero: Python 3.12 starts with objects frozen.)"""
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD_DURING_COLLECTION, *thresholds[1:])
     try:

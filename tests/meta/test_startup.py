@@ -69,7 +69,7 @@ def test_objects_made_at_collection_are_frozen_out_of_the_collector(pytester, mo
     pytester.makepyfile(test_probe=FROZEN_PROBE)
     inner_pytest_environment(monkeypatch, PYTHONPATH=f"{pytester.path}:{ROOT}")
 
-    # WHEN it runs in a new pytest process (a process freezes once)
+    # WHEN it runs in a new pytest process
     result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "-p", "no:randomly")
 
     # THEN collection ran with a high threshold, the test with Python's own, and the
